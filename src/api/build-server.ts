@@ -1,0 +1,60 @@
+/**
+ * Builds the HTTP server without listening, so that tests can use `inject` and entry points
+ * decide where to listen. Routes: `GET /health`, `GET /metrics` (the REST API under
+ * `/api/v1` is registered by its own module).
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { HealthCheck } from '../app/health.ts';
+import type { ServiceMetrics } from './metrics.ts';
+
+/** Dependencies of the HTTP server. */
+export interface ServerDeps {
+  logger: Logger;
+  health: HealthCheck;
+  metrics: ServiceMetrics;
+}
+
+/**
+ * Creates the Fastify instance with the operational routes.
+ *
+ * @example
+ * const app = buildServer({ logger, health, metrics });
+ * const res = await app.inject({ method: 'GET', url: '/health' });
+ */
+export function buildServer(deps: ServerDeps): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    disableRequestLogging: true,
+    bodyLimit: 20 * 1024 * 1024,
+  });
+
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    deps.metrics.httpRequestDuration.observe(
+      { method: request.method, route, status_code: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+    request.log.debug(
+      {
+        method: request.method,
+        url: request.url,
+        statusCode: reply.statusCode,
+        ms: reply.elapsedTime,
+      },
+      'request',
+    );
+  });
+
+  app.get('/health', async (_request, reply) => {
+    const report = await deps.health.check();
+    return reply.code(report.status === 'ok' ? 200 : 503).send(report);
+  });
+
+  app.get('/metrics', async (_request, reply) => {
+    const body = await deps.metrics.registry.metrics();
+    return reply.header('content-type', deps.metrics.registry.contentType).send(body);
+  });
+
+  return app;
+}

@@ -1,0 +1,132 @@
+/**
+ * Every configuration option of the service, documented once.
+ *
+ * Each option can be given as a CLI flag, else an environment variable, else it takes its
+ * default; `resolveConfig` applies that order. This table also feeds `--help` and the README
+ * table, so adding an option here is the only step needed to document it.
+ */
+
+/** Run mode: where data lives and how work is queued (see README "Modes"). */
+export const Mode = { Local: 'local', Server: 'server', Aws: 'aws' } as const;
+
+/** One run mode. */
+export type Mode = (typeof Mode)[keyof typeof Mode];
+
+/** Log levels accepted by `LOG_LEVEL`. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** One log level. */
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * Options as a caller may give them (all optional). Flags use these names in kebab-case.
+ */
+export interface ServiceOptions {
+  /** Run mode. @default 'local' */
+  mode?: string;
+  /** Interface the HTTP server binds to. @default 'localhost' in local mode, '0.0.0.0' otherwise */
+  host?: string;
+  /** HTTP port. @default 3000 */
+  port?: string | number;
+  /** Directory for the embedded database, the local secrets key and demo credentials. @default './data' */
+  dataDir?: string;
+  /** PostgreSQL connection string; when absent the embedded PGlite database in `dataDir` is used. */
+  databaseUrl?: string;
+  /** Maximum PostgreSQL connections per process. @default 10 */
+  databasePoolSize?: string | number;
+  /** Log level. @default 'info' */
+  logLevel?: string;
+  /** Base64 of 32 random bytes used to encrypt stored carrier credentials. */
+  secretsKey?: string;
+  /** Seed the demo tenant on first start. @default true in local mode, false otherwise */
+  seedDemo?: string | boolean;
+  /** URL under which users reach the API (written to demo-credentials.json). @default http://localhost:<port> */
+  publicUrl?: string;
+}
+
+/** Documentation of one option: its flag, environment variable, default and meaning. */
+export interface ConfigOptionDoc {
+  readonly key: keyof ServiceOptions;
+  readonly flag: string;
+  readonly env: string;
+  readonly defaultText: string;
+  readonly description: string;
+}
+
+/** All options, in the order the README lists them. */
+export const CONFIG_OPTIONS: readonly ConfigOptionDoc[] = Object.freeze([
+  {
+    key: 'mode',
+    flag: '--mode <mode>',
+    env: 'MODE',
+    defaultText: 'local',
+    description:
+      'local (embedded PGlite, in-process worker, demo data), server (PostgreSQL, separate workers) or aws (PostgreSQL + SQS/Lambda).',
+  },
+  {
+    key: 'host',
+    flag: '--host <host>',
+    env: 'HOST',
+    defaultText: 'localhost (local mode), 0.0.0.0 (other modes)',
+    description: 'Interface the HTTP server listens on.',
+  },
+  {
+    key: 'port',
+    flag: '--port <port>',
+    env: 'PORT',
+    defaultText: '3000',
+    description: 'HTTP port of the API, /health and /metrics.',
+  },
+  {
+    key: 'dataDir',
+    flag: '--data-dir <dir>',
+    env: 'DATA_DIR',
+    defaultText: './data',
+    description:
+      'Directory for the embedded PGlite database, the generated local secrets key and demo-credentials.json.',
+  },
+  {
+    key: 'databaseUrl',
+    flag: '--database-url <url>',
+    env: 'DATABASE_URL',
+    defaultText: '(none: embedded PGlite)',
+    description: 'PostgreSQL connection string. Required in server and aws modes.',
+  },
+  {
+    key: 'databasePoolSize',
+    flag: '--database-pool-size <n>',
+    env: 'DATABASE_POOL_SIZE',
+    defaultText: '10',
+    description: 'Maximum PostgreSQL connections per process.',
+  },
+  {
+    key: 'logLevel',
+    flag: '--log-level <level>',
+    env: 'LOG_LEVEL',
+    defaultText: 'info',
+    description: `Log level: ${LOG_LEVELS.join(', ')}. Logs are JSON lines on stdout; secrets are redacted.`,
+  },
+  {
+    key: 'secretsKey',
+    flag: '--secrets-key <base64>',
+    env: 'SECRETS_KEY',
+    defaultText: '(local mode: generated into <DATA_DIR>/secrets.key)',
+    description:
+      'Base64 of 32 random bytes; encrypts carrier and billing credentials at rest. Required outside local mode when credentials are stored encrypted.',
+  },
+  {
+    key: 'seedDemo',
+    flag: '--no-seed-demo',
+    env: 'SEED_DEMO',
+    defaultText: 'true (local mode), false (other modes)',
+    description:
+      'Seed the demo tenant, service providers, devices and Rev.io data on first start (never twice).',
+  },
+  {
+    key: 'publicUrl',
+    flag: '--public-url <url>',
+    env: 'PUBLIC_URL',
+    defaultText: 'http://localhost:<PORT>',
+    description: 'Base URL users reach the API at; written to demo-credentials.json.',
+  },
+] satisfies ConfigOptionDoc[]);
