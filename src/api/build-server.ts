@@ -3,14 +3,14 @@
  * decide where to listen. Routes: `GET /health`, `GET /metrics` (the REST API under
  * `/api/v1` is registered by its own module).
  */
-import Fastify, { type FastifyInstance } from 'fastify';
-import type { Logger } from 'pino';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { HealthCheck } from '../app/health.ts';
 import type { ServiceMetrics } from './metrics.ts';
 
 /** Dependencies of the HTTP server. */
 export interface ServerDeps {
-  logger: Logger;
+  /** Process logger (pino); request logs are children of it. */
+  logger: FastifyBaseLogger;
   health: HealthCheck;
   metrics: ServiceMetrics;
 }
