@@ -1,0 +1,392 @@
+/**
+ * Kysely table types of `migrations/*.sql`, column for column.
+ *
+ * Value conventions (identical on PostgreSQL and PGlite, see `database.ts`):
+ * - `bigint` ids and `count(*)` come back as JS `number` (int8 parser = `Number`; ids stay far
+ *   below 2^53);
+ * - `numeric` comes back as a decimal `string` (exact); it accepts numbers or strings on write;
+ * - `timestamptz` comes back as `Date` and accepts `Date` or ISO strings on write;
+ * - `jsonb` columns are written as JSON text (`JSON.stringify`) and read back parsed, which is
+ *   what {@link JSONColumnType} encodes. Always stringify: `pg` would turn a JS array into a
+ *   PostgreSQL array literal.
+ */
+import type {
+  ColumnType,
+  Generated,
+  Insertable,
+  JSONColumnType,
+  Selectable,
+  Updateable,
+} from 'kysely';
+import type { Integration } from '../../domain/integrations.ts';
+import type { PortalType } from '../../domain/portal-type.ts';
+import type { SecretRef } from '../../domain/secret-ref.ts';
+
+/** `timestamptz` that must be given on insert. */
+export type Timestamp = ColumnType<Date, Date | string, Date | string>;
+/** `timestamptz` with a database default (`now()`). */
+export type GeneratedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+/** Nullable `timestamptz`. */
+export type NullableTimestamp = ColumnType<
+  Date | null,
+  Date | string | null | undefined,
+  Date | string | null
+>;
+/** `numeric`: exact decimal string out, number or string in. */
+export type Numeric = ColumnType<string, string | number | undefined, string | number>;
+/** Stored credentials: named secret references, never plain secrets. */
+export type CredentialsJson = Record<string, SecretRef>;
+
+/** How a tenant wants ContactName pushed to Rev.io (original `PushUsernameUpdate`). */
+export type PushUsernameUpdateMode = 'field' | 'service_description' | 'both';
+
+/** `tenants.settings`. */
+export interface TenantSettings {
+  /** @default 'field' */
+  pushUsernameUpdate?: PushUsernameUpdateMode;
+  /** Recipients of bulk change completion emails. */
+  notificationEmails?: string[];
+  /** Status webhook endpoint (signed POST), or null. */
+  webhookUrl?: string | null;
+}
+
+/** `service_providers.settings`: non-secret carrier account settings. */
+export interface ServiceProviderSettings {
+  /** Carrier API base URL. */
+  baseUrl?: string;
+  /** Carrier account name (ThingSpace `accountName`, Jasper account id). */
+  accountName?: string;
+  /** Non-secret login (Jasper user name, ThingSpace user, Telegence app-id…). */
+  username?: string;
+  /** Jasper device field that receives the username. @default 'accountCustom1' */
+  usernameTargetField?: string;
+  /** Carrier calls per second allowed for this account, shared by all workers. */
+  rateLimitPerSecond?: number;
+  /** Other integration-specific settings. */
+  [key: string]: unknown;
+}
+
+/** Statuses of a bulk change (CHECK constraint of `bulk_changes.status`). */
+export type BulkChangeStatusValue = 'NEW' | 'PROCESSING' | 'PROCESSED' | 'ERROR';
+/** Statuses of a device change (CHECK constraint of `device_changes.status`). */
+export type DeviceChangeStatusValue =
+  | 'NEW'
+  | 'PENDING'
+  | 'PROCESSING'
+  | 'PROCESSED'
+  | 'API_FAILED'
+  | 'ERROR'
+  | 'CANCELLED';
+/** Every device change status, in lifecycle order. */
+export const DEVICE_CHANGE_STATUS_VALUES: readonly DeviceChangeStatusValue[] = Object.freeze([
+  'NEW',
+  'PENDING',
+  'PROCESSING',
+  'PROCESSED',
+  'API_FAILED',
+  'ERROR',
+  'CANCELLED',
+]);
+/** Which identifier a device change was submitted with. */
+export type IdentifierKind = 'iccid' | 'msisdn' | 'imei' | 'eid';
+
+/** Row of `tenants` (see migrations). */
+export interface TenantsTable {
+  id: Generated<number>;
+  name: string;
+  slug: string;
+  settings: ColumnType<TenantSettings, string | undefined, string>;
+  created_at: GeneratedTimestamp;
+}
+
+/** Row of `api_keys` (see migrations). */
+export interface ApiKeysTable {
+  id: Generated<number>;
+  tenant_id: number;
+  name: string;
+  key_hash: string;
+  key_prefix: string;
+  created_at: GeneratedTimestamp;
+  revoked_at: NullableTimestamp;
+}
+
+/** Row of `billing_integrations` (see migrations). */
+export interface BillingIntegrationsTable {
+  id: Generated<number>;
+  tenant_id: number;
+  kind: ColumnType<'Revio', 'Revio' | undefined, 'Revio'>;
+  name: string;
+  base_url: string;
+  client_code: string;
+  login: string;
+  credentials: ColumnType<CredentialsJson, string | undefined, string>;
+  write_enabled: Generated<boolean>;
+  created_at: GeneratedTimestamp;
+}
+
+/** Row of `service_providers` (see migrations). */
+export interface ServiceProvidersTable {
+  id: Generated<number>;
+  tenant_id: number;
+  name: string;
+  integration: Integration;
+  write_enabled: Generated<boolean>;
+  settings: ColumnType<ServiceProviderSettings, string | undefined, string>;
+  credentials: ColumnType<CredentialsJson, string | undefined, string>;
+  billing_integration_id: number | null;
+  created_at: GeneratedTimestamp;
+}
+
+/** Row of `device_statuses` (see migrations). */
+export interface DeviceStatusesTable {
+  id: Generated<number>;
+  integration: Integration;
+  status: string;
+  display_name: string;
+  is_active_status: Generated<boolean>;
+}
+
+/** Row of `change_request_types` (see migrations). */
+export interface ChangeRequestTypesTable {
+  id: number;
+  name: string;
+}
+
+/** Row of `rev_customers` (see migrations). */
+export interface RevCustomersTable {
+  id: Generated<number>;
+  tenant_id: number;
+  billing_integration_id: number;
+  external_id: string;
+  name: string;
+  status: ColumnType<string, string | undefined, string>;
+  created_at: GeneratedTimestamp;
+}
+
+/** Row of `rev_services` (see migrations). */
+export interface RevServicesTable {
+  id: Generated<number>;
+  tenant_id: number;
+  billing_integration_id: number;
+  external_id: number;
+  rev_customer_id: number;
+  iccid: string | null;
+  msisdn: string | null;
+  service_type_id: number | null;
+  activated_at: NullableTimestamp;
+  disconnected_at: NullableTimestamp;
+  description: string | null;
+  created_at: GeneratedTimestamp;
+}
+
+/** Row of `carrier_rate_plans` (see migrations). */
+export interface CarrierRatePlansTable {
+  id: Generated<number>;
+  service_provider_id: number;
+  code: string;
+  name: string;
+  communication_plan: string | null;
+  plan_mb: Numeric;
+  base_rate: Numeric;
+  created_at: GeneratedTimestamp;
+}
+
+/** Row of `customer_rate_plans` (see migrations). */
+export interface CustomerRatePlansTable {
+  id: Generated<number>;
+  tenant_id: number;
+  code: string;
+  name: string;
+  plan_mb: Numeric;
+  base_rate: Numeric;
+  created_at: GeneratedTimestamp;
+}
+
+/** Row of `customer_rate_pools` (see migrations). */
+export interface CustomerRatePoolsTable {
+  id: Generated<number>;
+  tenant_id: number;
+  name: string;
+  created_at: GeneratedTimestamp;
+}
+
+/** Row of `devices` (see migrations). */
+export interface DevicesTable {
+  id: Generated<number>;
+  tenant_id: number;
+  service_provider_id: number;
+  iccid: string | null;
+  imei: string | null;
+  msisdn: string | null;
+  eid: string | null;
+  status: string;
+  carrier_rate_plan: string | null;
+  communication_plan: string | null;
+  username: string | null;
+  cost_center_1: string | null;
+  cost_center_2: string | null;
+  cost_center_3: string | null;
+  rev_customer_id: number | null;
+  customer_rate_plan_id: number | null;
+  customer_rate_pool_id: number | null;
+  data_usage_mb: Numeric;
+  ip_address: string | null;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
+  archived_at: NullableTimestamp;
+}
+
+/** Row of `device_history` (see migrations). */
+export interface DeviceHistoryTable {
+  id: Generated<number>;
+  device_id: number;
+  field: string;
+  previous_value: string | null;
+  new_value: string | null;
+  changed_by: string;
+  changed_at: GeneratedTimestamp;
+  bulk_change_id: number | null;
+  device_change_id: number | null;
+}
+
+/** Row of `bulk_changes` (see migrations). */
+export interface BulkChangesTable {
+  id: Generated<number>;
+  tenant_id: number;
+  service_provider_id: number;
+  change_type: string;
+  portal_type: PortalType;
+  status: ColumnType<BulkChangeStatusValue, BulkChangeStatusValue | undefined>;
+  request: JSONColumnType<Record<string, unknown>>;
+  total: ColumnType<number, number | undefined, number>;
+  created_by: string;
+  idempotency_key: string | null;
+  created_at: GeneratedTimestamp;
+  started_at: NullableTimestamp;
+  processed_at: NullableTimestamp;
+  error_text: string | null;
+  retry_number: ColumnType<number, number | undefined, number>;
+}
+
+/** Row of `device_changes` (see migrations). */
+export interface DeviceChangesTable {
+  id: Generated<number>;
+  bulk_change_id: number;
+  portal_type: PortalType;
+  row_number: number;
+  device_id: number | null;
+  identifier_kind: IdentifierKind;
+  identifier: string;
+  iccid: string | null;
+  msisdn: string | null;
+  imei: string | null;
+  eid: string | null;
+  change_request: ColumnType<
+    Record<string, unknown> | null,
+    string | null | undefined,
+    string | null
+  >;
+  status: ColumnType<DeviceChangeStatusValue, DeviceChangeStatusValue | undefined>;
+  status_details: string | null;
+  has_errors: Generated<boolean>;
+  attempt: ColumnType<number, number | undefined, number>;
+  lease_owner: string | null;
+  lease_expires_at: NullableTimestamp;
+  not_before: NullableTimestamp;
+  created_at: GeneratedTimestamp;
+  started_at: NullableTimestamp;
+  processed_at: NullableTimestamp;
+}
+
+/** Row of `bulk_change_logs` (see migrations). */
+export interface BulkChangeLogsTable {
+  id: Generated<number>;
+  bulk_change_id: number;
+  device_change_id: number | null;
+  description: string;
+  request_text: string | null;
+  response_text: string | null;
+  response_status: string | null;
+  has_errors: Generated<boolean>;
+  error_text: string | null;
+  processed_by: string;
+  processed_at: GeneratedTimestamp;
+}
+
+/** Row of `idempotency_records` (see migrations). */
+export interface IdempotencyRecordsTable {
+  key: string;
+  status: 'IN_PROGRESS' | 'COMPLETED';
+  payload_hash: string | null;
+  result: ColumnType<unknown, string | null | undefined, string | null>;
+  locked_until: NullableTimestamp;
+  expires_at: Timestamp;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
+}
+
+/** Row of `notification_outbox` (see migrations). */
+export interface NotificationOutboxTable {
+  id: Generated<number>;
+  kind: string;
+  payload: JSONColumnType<Record<string, unknown>>;
+  dedupe_key: string | null;
+  status: ColumnType<'PENDING' | 'SENT' | 'FAILED', 'PENDING' | 'SENT' | 'FAILED' | undefined>;
+  attempts: ColumnType<number, number | undefined, number>;
+  available_at: GeneratedTimestamp;
+  created_at: GeneratedTimestamp;
+  sent_at: NullableTimestamp;
+  last_error: string | null;
+}
+
+/** Row of `schema_migrations` (see migrations). */
+export interface SchemaMigrationsTable {
+  version: number;
+  name: string;
+  checksum: string;
+  applied_at: GeneratedTimestamp;
+}
+
+/** The whole database, as Kysely sees it. */
+export interface Database {
+  tenants: TenantsTable;
+  api_keys: ApiKeysTable;
+  billing_integrations: BillingIntegrationsTable;
+  service_providers: ServiceProvidersTable;
+  device_statuses: DeviceStatusesTable;
+  change_request_types: ChangeRequestTypesTable;
+  rev_customers: RevCustomersTable;
+  rev_services: RevServicesTable;
+  carrier_rate_plans: CarrierRatePlansTable;
+  customer_rate_plans: CustomerRatePlansTable;
+  customer_rate_pools: CustomerRatePoolsTable;
+  devices: DevicesTable;
+  device_history: DeviceHistoryTable;
+  bulk_changes: BulkChangesTable;
+  device_changes: DeviceChangesTable;
+  bulk_change_logs: BulkChangeLogsTable;
+  idempotency_records: IdempotencyRecordsTable;
+  notification_outbox: NotificationOutboxTable;
+  schema_migrations: SchemaMigrationsTable;
+}
+
+/** Selected rows and insert/update shapes, one alias per table. */
+export type Tenant = Selectable<TenantsTable>;
+export type ApiKey = Selectable<ApiKeysTable>;
+export type BillingIntegrationRow = Selectable<BillingIntegrationsTable>;
+export type ServiceProvider = Selectable<ServiceProvidersTable>;
+export type DeviceStatusRow = Selectable<DeviceStatusesTable>;
+export type RevCustomer = Selectable<RevCustomersTable>;
+export type RevService = Selectable<RevServicesTable>;
+export type CarrierRatePlan = Selectable<CarrierRatePlansTable>;
+export type CustomerRatePlan = Selectable<CustomerRatePlansTable>;
+export type CustomerRatePool = Selectable<CustomerRatePoolsTable>;
+export type Device = Selectable<DevicesTable>;
+export type NewDevice = Insertable<DevicesTable>;
+export type DeviceUpdate = Updateable<DevicesTable>;
+export type DeviceHistoryRow = Selectable<DeviceHistoryTable>;
+export type BulkChange = Selectable<BulkChangesTable>;
+export type DeviceChange = Selectable<DeviceChangesTable>;
+export type BulkChangeLog = Selectable<BulkChangeLogsTable>;
+export type IdempotencyRecord = Selectable<IdempotencyRecordsTable>;
+export type OutboxMessage = Selectable<NotificationOutboxTable>;
