@@ -1,3 +1,5 @@
 #!/usr/bin/env node
-// The CLI is written in TypeScript and run directly by Node's type stripping (Node >= 22.18).
-await import('../src/cli/main.ts');
+// The CLI is TypeScript run directly by Node's type stripping (Node >= 22.18; npm scripts use
+// the Node 24 pinned in devDependencies).
+const { runCli } = await import('../src/cli/main.ts');
+await runCli(process.argv);

@@ -9,5 +9,7 @@ export function renderConfigTable(): string {
   const rows = CONFIG_OPTIONS.map(
     (o) => `| \`${o.env}\` | \`${o.flag}\` | ${o.defaultText} | ${o.description} |`,
   );
-  return ['| Variable | Flag | Default | Meaning |', '| --- | --- | --- | --- |', ...rows].join('\n');
+  return ['| Variable | Flag | Default | Meaning |', '| --- | --- | --- | --- |', ...rows].join(
+    '\n',
+  );
 }

@@ -1,0 +1,100 @@
+/**
+ * `bulk-change serve`: the whole service in one process (local mode's `npm start`).
+ *
+ * Start-up: resolve config → prepare data dir → connect and migrate → seed the demo on first
+ * start → start the queue → listen → print how to reach it. SIGINT/SIGTERM stop accepting
+ * requests, stop the queue and close the database; a second signal exits at once.
+ */
+import packageJson from '../../../package.json' with { type: 'json' };
+import { getMigrationState } from '../../adapters/db/migrate.ts';
+import { createLogger } from '../../adapters/logging/create-logger.ts';
+import { buildServer } from '../../api/build-server.ts';
+import { createServiceMetrics } from '../../api/metrics.ts';
+import { createHealthCheck, type HealthProbe } from '../../app/health.ts';
+import type { ServiceOptions } from '../../config/config-options.ts';
+import { processEnv } from '../../config/env.ts';
+import { resolveConfig } from '../../config/resolve-config.ts';
+import { ensureDemoSeeded } from '../../runtime/ensure-demo-seeded.ts';
+import { openRuntime } from '../../runtime/open-runtime.ts';
+import { startQueue } from '../../runtime/start-queue.ts';
+
+/** Runs the serve command until a shutdown signal arrives. */
+export async function runServeCommand(flags: ServiceOptions): Promise<void> {
+  const startedAt = Date.now();
+  const config = resolveConfig({ flags, env: processEnv() });
+  const logger = createLogger({ level: config.logLevel });
+  const runtime = await openRuntime(config, logger);
+  const stops: Array<() => Promise<void>> = [() => runtime.close()];
+  const shutdown = async () => {
+    for (const stop of stops.reverse()) {
+      await stop().catch((error: unknown) => logger.error({ err: error }, 'error during shutdown'));
+    }
+  };
+
+  try {
+    const demo = config.seedDemo ? await ensureDemoSeeded(runtime) : undefined;
+    const queue = await startQueue(runtime);
+    stops.push(() => queue.stop());
+
+    const databaseProbe: HealthProbe = {
+      name: 'database',
+      async check() {
+        await runtime.database.ping();
+        const state = await getMigrationState(runtime.database);
+        return {
+          kind: runtime.database.kind,
+          schemaVersion: state.current,
+          pendingMigrations: state.pending.length,
+        };
+      },
+    };
+    const health = createHealthCheck({
+      probes: [databaseProbe, queue.probe],
+      version: packageJson.version,
+      mode: config.mode,
+    });
+    const metrics = createServiceMetrics({ version: packageJson.version, mode: config.mode });
+    const app = buildServer({ logger, health, metrics });
+    await app.listen({ host: config.host, port: config.port });
+    stops.push(() => app.close());
+
+    const address = app.server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : config.port;
+    const lines = [
+      `device-bulk-change ${packageJson.version} (${config.mode} mode) listening on http://${config.host}:${port}`,
+      `  database: ${runtime.database.describe()}`,
+      `  health:   ${config.publicUrl}/health`,
+    ];
+    if (demo !== undefined) {
+      lines.push(
+        `  demo tenant ${demo.credentials.tenantId}${demo.created ? ' (seeded now)' : ''}, API key: ${demo.credentials.apiKey}`,
+        `  credentials written to ${demo.file}`,
+      );
+    }
+    lines.push(`  ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s; Ctrl-C to stop`);
+    process.stdout.write(`${lines.join('\n')}\n`);
+  } catch (error) {
+    await shutdown();
+    throw error;
+  }
+
+  await waitForShutdownSignal(logger);
+  await shutdown();
+  logger.info('stopped');
+}
+
+function waitForShutdownSignal(logger: { info(msg: string): void }): Promise<void> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      logger.info(`${signal} received, shutting down`);
+      // A second signal while shutting down means "now".
+      process.once('SIGINT', () => process.exit(130));
+      process.once('SIGTERM', () => process.exit(143));
+      resolve();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}

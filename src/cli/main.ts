@@ -1,0 +1,83 @@
+/**
+ * `bulk-change` command line: parses arguments and runs one command. No business logic lives
+ * here; commands call into the runtime (composition root) and the app layer.
+ *
+ * Every option may come from a flag, else its environment variable, else its default; each
+ * option's help line says which variable and default apply (see README "Configuration").
+ */
+import { Command, Option } from 'commander';
+import packageJson from '../../package.json' with { type: 'json' };
+import { CONFIG_OPTIONS, type ServiceOptions } from '../config/config-options.ts';
+import { runMigrateCommand } from './commands/migrate.ts';
+import { runSeedCommand } from './commands/seed.ts';
+import { runServeCommand } from './commands/serve.ts';
+import { reportFatal } from './report-fatal.ts';
+
+/** Builds the commander program (exported for tests of `--help`). */
+export function buildProgram(): Command {
+  const program = new Command('bulk-change')
+    .description(
+      'Bulk changes for IoT/M2M SIM fleets: carriers, Rev.io billing and the device database.',
+    )
+    .version(packageJson.version)
+    .showHelpAfterError()
+    .configureHelp({ showGlobalOptions: true });
+
+  for (const doc of CONFIG_OPTIONS) {
+    const help = `${doc.description} [env: ${doc.env}] [default: ${doc.defaultText}]`;
+    program.addOption(new Option(doc.flag, help));
+  }
+
+  program
+    .command('serve')
+    .description(
+      'Run the service: migrate, seed the demo on first start (local mode), serve the HTTP API and run the in-process worker.',
+    )
+    .action(async (_opts: unknown, command: Command) => {
+      await runServeCommand(flagsOf(command));
+    });
+
+  program
+    .command('migrate')
+    .description('Apply pending database migrations and print the schema version.')
+    .option('--status', 'only print applied and pending migrations, change nothing')
+    .action(async (opts: { status?: boolean }, command: Command) => {
+      await runMigrateCommand(flagsOf(command), { statusOnly: opts.status === true });
+    });
+
+  program
+    .command('seed')
+    .description(
+      'Seed the demo tenant (service providers, devices, Rev.io data) if it does not exist yet; prints the demo API key when it creates one.',
+    )
+    .action(async (_opts: unknown, command: Command) => {
+      await runSeedCommand(flagsOf(command));
+    });
+
+  return program;
+}
+
+/** Collects the global config flags given on the command line. */
+function flagsOf(command: Command): ServiceOptions {
+  const all = command.optsWithGlobals<Record<string, unknown>>();
+  const flags: ServiceOptions = {};
+  for (const doc of CONFIG_OPTIONS) {
+    const value = all[doc.key];
+    if (value !== undefined) (flags as Record<string, unknown>)[doc.key] = value;
+  }
+  return flags;
+}
+
+/**
+ * Runs the CLI with `argv` (as in `process.argv`) and sets the exit code on failure.
+ *
+ * @example
+ * await runCli(['node', 'bulk-change', 'migrate']);
+ */
+export async function runCli(argv: readonly string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync([...argv]);
+  } catch (error) {
+    process.exitCode = reportFatal(error);
+  }
+}
