@@ -3,7 +3,7 @@
  * decide where to listen. Routes: `GET /health`, `GET /metrics` (the REST API under
  * `/api/v1` is registered by its own module).
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { HealthCheck } from '../app/health.ts';
 import type { ServiceMetrics } from './metrics.ts';
 
@@ -25,7 +25,8 @@ export interface ServerDeps {
 export function buildServer(deps: ServerDeps): FastifyInstance {
   const app = Fastify({
     loggerInstance: deps.logger,
-    disableRequestLogging: true,
+    // Requests are logged once, at debug level, by the onResponse hook below.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 20 * 1024 * 1024,
   });
 

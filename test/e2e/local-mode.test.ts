@@ -1,7 +1,10 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDatabase } from '../../src/adapters/db/database.ts';
+import { migrate } from '../../src/adapters/db/migrate.ts';
 import { runCli, startCli } from '../support/cli-process.ts';
 
 interface HealthBody {
@@ -94,6 +97,43 @@ describe('local mode (bulk-change serve)', () => {
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toContain(target);
     expect(result.stderr).toContain('DATA_DIR_NOT_WRITABLE');
+  });
+
+  it('refuses to start on a database migrated by a newer build', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'dbc-e2e-new-'));
+    try {
+      const database = await createDatabase({ kind: 'pglite', dataDir: dir });
+      await migrate(database);
+      await sql`insert into schema_migrations (version, name, checksum) values (999, '0999_future.sql', 'x')`.execute(
+        database.db,
+      );
+      await database.close();
+      const result = await runCli(['serve', '--port', '0'], { DATA_DIR: dir });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(
+        /schema is at migration 999 but this build knows only up to \d+/,
+      );
+      expect(result.stderr).toContain('SCHEMA_TOO_NEW');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a data directory another running instance holds', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'dbc-e2e-lock-'));
+    const first = startCli(['serve', '--port', '0', '--no-seed-demo'], { DATA_DIR: dir });
+    try {
+      await first.waitForStdout(/ready in/, 60_000);
+      const second = await runCli(['migrate'], { DATA_DIR: dir });
+      expect(second.code).toBe(1);
+      expect(second.stderr).toContain(
+        `in use by another device-bulk-change process (pid ${first.child.pid})`,
+      );
+    } finally {
+      first.child.kill('SIGTERM');
+      await first.exited();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('names the variable when a setting is malformed', async () => {

@@ -18,6 +18,7 @@ import {
   DataDirNotWritableError,
   type PostgresLocation,
 } from './db-errors.ts';
+import { acquirePgliteDirLock } from './pglite-dir-lock.ts';
 import type { Database } from './schema.ts';
 
 /** How to open the store. */
@@ -120,7 +121,14 @@ async function openPgliteDir(dataDir: string): Promise<PgliteAppDatabase> {
   const dir = resolve(dataDir);
   await assertWritableDir(dir);
   const pgliteDir = join(dir, 'pglite');
-  return openPglite(await createPglite(pgliteDir, undefined, pgliteDir), `PGlite ${pgliteDir}`);
+  const lock = await acquirePgliteDirLock(dir);
+  try {
+    const pglite = await createPglite(pgliteDir, undefined, pgliteDir);
+    return openPglite(pglite, `PGlite ${pgliteDir}`, () => lock.release());
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
 }
 
 async function assertWritableDir(dir: string): Promise<void> {
@@ -153,7 +161,11 @@ async function createPglite(
   }
 }
 
-function openPglite(pglite: PGlite, description: string): PgliteAppDatabase {
+function openPglite(
+  pglite: PGlite,
+  description: string,
+  onClose: () => Promise<void> = async () => {},
+): PgliteAppDatabase {
   const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
   let closed = false;
   return {
@@ -175,6 +187,7 @@ function openPglite(pglite: PGlite, description: string): PgliteAppDatabase {
       closed = true;
       await db.destroy();
       if (!pglite.closed) await pglite.close();
+      await onClose();
     },
     describe: () => description,
     withScriptTransaction: (fn) =>
