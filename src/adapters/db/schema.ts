@@ -10,6 +10,7 @@
  *   what {@link JSONColumnType} encodes. Always stringify: `pg` would turn a JS array into a
  *   PostgreSQL array literal.
  */
+
 import type {
   ColumnType,
   Generated,
@@ -18,6 +19,9 @@ import type {
   Selectable,
   Updateable,
 } from 'kysely';
+import type { BulkChangeStatus } from '../../domain/bulk-change/bulk-change-status.ts';
+import { DeviceChangeStatus } from '../../domain/device-change/device-change-status.ts';
+import type { IdentifierKind } from '../../domain/identifiers/identifier-kind.ts';
 import type { Integration } from '../../domain/integrations.ts';
 import type { PortalType } from '../../domain/portal-type.ts';
 import type { SecretRef } from '../../domain/secret-ref.ts';
@@ -66,29 +70,19 @@ export interface ServiceProviderSettings {
   [key: string]: unknown;
 }
 
-/** Statuses of a bulk change (CHECK constraint of `bulk_changes.status`). */
-export type BulkChangeStatusValue = 'NEW' | 'PROCESSING' | 'PROCESSED' | 'ERROR';
+/**
+ * Statuses of a bulk change: the domain's state machine values, which the CHECK constraint of
+ * `bulk_changes.status` mirrors.
+ */
+export type BulkChangeStatusValue = BulkChangeStatus;
 /** Statuses of a device change (CHECK constraint of `device_changes.status`). */
-export type DeviceChangeStatusValue =
-  | 'NEW'
-  | 'PENDING'
-  | 'PROCESSING'
-  | 'PROCESSED'
-  | 'API_FAILED'
-  | 'ERROR'
-  | 'CANCELLED';
+export type DeviceChangeStatusValue = DeviceChangeStatus;
 /** Every device change status, in lifecycle order. */
-export const DEVICE_CHANGE_STATUS_VALUES: readonly DeviceChangeStatusValue[] = Object.freeze([
-  'NEW',
-  'PENDING',
-  'PROCESSING',
-  'PROCESSED',
-  'API_FAILED',
-  'ERROR',
-  'CANCELLED',
-]);
+export const DEVICE_CHANGE_STATUS_VALUES: readonly DeviceChangeStatusValue[] = Object.freeze(
+  Object.values(DeviceChangeStatus),
+);
 /** Which identifier a device change was submitted with. */
-export type IdentifierKind = 'iccid' | 'msisdn' | 'imei' | 'eid';
+export type { IdentifierKind };
 
 /** Row of `tenants` (see migrations). */
 export interface TenantsTable {
