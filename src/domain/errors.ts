@@ -39,6 +39,26 @@ export const ErrorCode = {
   NOT_FOUND: 'NOT_FOUND',
   /** A unique record already exists. */
   CONFLICT: 'CONFLICT',
+  /** A carrier or billing API could not be reached (connection refused, reset, DNS). */
+  INTEGRATION_NETWORK: 'INTEGRATION_NETWORK',
+  /** A carrier or billing API did not answer within the call's time limit. */
+  INTEGRATION_TIMEOUT: 'INTEGRATION_TIMEOUT',
+  /** A carrier or billing API asked us to slow down (429, vendor throttling codes). */
+  INTEGRATION_THROTTLED: 'INTEGRATION_THROTTLED',
+  /** A carrier or billing API refused our credentials or token. */
+  INTEGRATION_AUTH_FAILED: 'INTEGRATION_AUTH_FAILED',
+  /** A carrier or billing API rejected the request on its merits (4xx business error). */
+  INTEGRATION_REJECTED: 'INTEGRATION_REJECTED',
+  /** A carrier or billing API failed on its side (5xx). */
+  INTEGRATION_UNAVAILABLE: 'INTEGRATION_UNAVAILABLE',
+  /** A carrier or billing API answered with a body we cannot accept (malformed, missing fields). */
+  INTEGRATION_BAD_RESPONSE: 'INTEGRATION_BAD_RESPONSE',
+  /** Calls to a carrier account are suspended after repeated failures (circuit open). */
+  INTEGRATION_CIRCUIT_OPEN: 'INTEGRATION_CIRCUIT_OPEN',
+  /** The device must be converted to an eSIM profile before this change (Telegence). */
+  INTEGRATION_ESIM_REQUIRED: 'INTEGRATION_ESIM_REQUIRED',
+  /** A write was attempted on a service provider whose writes are disabled. */
+  WRITES_DISABLED: 'WRITES_DISABLED',
 } as const;
 
 /** Union of every stable error code. */

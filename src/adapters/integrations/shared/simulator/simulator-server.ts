@@ -1,0 +1,476 @@
+/**
+ * The kit every vendor simulator is built on: a real HTTP server (node:http) with routing,
+ * body parsing, a request journal, fault rules, per-account rate/concurrency accounting and an
+ * admin endpoint. A vendor simulator supplies its routes, its state, its authentication and
+ * the shapes of its throttling and server-error bodies; the kit does the rest.
+ *
+ * Admin endpoint (same port, JSON):
+ * - `GET /__admin/journal`, `DELETE /__admin/journal` — requests received (method, path,
+ *   headers incl. auth, body), oldest first.
+ * - `GET /__admin/faults`, `POST /__admin/faults` (one rule, see `fault-rules.ts`),
+ *   `DELETE /__admin/faults`, `DELETE /__admin/faults/{id}`.
+ * - `GET /__admin/stats` — requests per operation, peak requests per second and peak
+ *   concurrency per account (what benchmarks compare limits against).
+ * - `POST /__admin/reset` — fresh state, no faults, empty journal.
+ * - vendor-specific admin routes (e.g. complete a ThingSpace request) under `/__admin/`.
+ */
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createPrng, type Prng } from '../../../../app/demo/demo-random.ts';
+import { createFaultController, type FaultController, faultRuleSchema } from './fault-rules.ts';
+
+/** A parsed request as simulator handlers see it. */
+export interface SimRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  headers: IncomingHttpHeaders;
+  rawBody: string;
+  /** JSON body when it parsed, form fields for url-encoded bodies, else undefined. */
+  body: unknown;
+  /** Values of `:name` segments of the route pattern. */
+  params: Record<string, string>;
+}
+
+/** What a handler answers. */
+export interface SimResponse {
+  status: number;
+  headers?: Record<string, string>;
+  json?: unknown;
+  text?: string;
+}
+
+/** Context handed to handlers. */
+export interface SimContext<S> {
+  state: S;
+  /** Account resolved by `authenticate` (undefined for unauthenticated routes). */
+  account: string | undefined;
+  /** Simulator clock (ms since epoch); tests may shift it. */
+  now: number;
+  random: Prng;
+}
+
+/** One route. */
+export interface SimRoute<S> {
+  method: string;
+  /** Pattern like `/rws/api/v1/devices/:iccid`. */
+  path: string;
+  /** Operation name used by fault rules, the journal and stats. */
+  operation: string;
+  /** Skip authentication (token endpoints authenticate themselves). */
+  public?: boolean;
+  handle(req: SimRequest, ctx: SimContext<S>): SimResponse | Promise<SimResponse>;
+}
+
+/** Journal entry. */
+export interface JournalEntry {
+  at: number;
+  operation: string;
+  account: string | undefined;
+  method: string;
+  path: string;
+  query: string;
+  headers: IncomingHttpHeaders;
+  body: unknown;
+  rawBody: string;
+  /** Status sent, `hang` or `reset`. */
+  outcome: number | 'hang' | 'reset';
+}
+
+/** Vendor-specific parts of a simulator. */
+export interface SimulatorDefinition<S> {
+  name: string;
+  routes: SimRoute<S>[];
+  createState(): S;
+  /** Resolves the account of a request, or answers the vendor's auth failure. */
+  authenticate(req: SimRequest, ctx: SimContext<S>): { account: string } | SimResponse;
+  /** The vendor's throttling answer. */
+  throttled(retryAfterSeconds: number): SimResponse;
+  /** The vendor's server-error answer. */
+  serverError(status: number): SimResponse;
+  /** Requests per second allowed per account before `throttled` answers. */
+  accountRatePerSecond?: number;
+  /** Extra admin routes (path below `/__admin/`). */
+  adminRoutes?: SimRoute<S>[];
+}
+
+/** A running (or startable) simulator. */
+export interface Simulator<S> {
+  readonly name: string;
+  readonly state: S;
+  readonly faults: FaultController;
+  readonly journal: JournalEntry[];
+  /** Base URL (`http://127.0.0.1:port`); throws before `start`. */
+  readonly url: string;
+  start(port?: number, host?: string): Promise<string>;
+  close(): Promise<void>;
+  reset(): void;
+  stats(): SimulatorStats;
+  /** Shifts the simulator clock (eventual consistency, token expiry) by `ms`. */
+  advanceClock(ms: number): void;
+}
+
+/** Counters a benchmark or test compares against limits. */
+export interface SimulatorStats {
+  requests: number;
+  byOperation: Record<string, number>;
+  /** Highest number of requests of one account in one wall-clock second. */
+  peakPerSecond: Record<string, number>;
+  /** Highest number of requests of one account in flight at once. */
+  peakConcurrency: Record<string, number>;
+}
+
+/**
+ * Creates a simulator from its definition.
+ *
+ * @example
+ * const sim = createSimulator(jasperDefinition, { seed: 7 });
+ * const url = await sim.start(0);
+ */
+export function createSimulator<S>(
+  def: SimulatorDefinition<S>,
+  options: { seed?: number } = {},
+): Simulator<S> {
+  const seed = options.seed ?? 1;
+  let random = createPrng(seed);
+  let state = def.createState();
+  const faults = createFaultController();
+  const journal: JournalEntry[] = [];
+  let clockOffset = 0;
+  let server: Server | undefined;
+  let baseUrl: string | undefined;
+  const compiled = [
+    ...def.routes,
+    ...(def.adminRoutes ?? []).map((r) => ({ ...r, admin: true })),
+  ].map((route) => ({ route, ...compile(route.path) }));
+  const counters = newCounters();
+  const buckets = new Map<string, { tokens: number; at: number }>();
+
+  const ctxFor = (account: string | undefined): SimContext<S> => ({
+    state,
+    account,
+    now: Date.now() + clockOffset,
+    random,
+  });
+
+  const overLimit = (account: string): boolean => {
+    const rate = def.accountRatePerSecond;
+    if (rate === undefined) return false;
+    const now = Date.now();
+    const bucket = buckets.get(account) ?? { tokens: rate, at: now };
+    bucket.tokens = Math.min(rate, bucket.tokens + ((now - bucket.at) / 1000) * rate);
+    bucket.at = now;
+    buckets.set(account, bucket);
+    if (bucket.tokens < 1) return true;
+    bucket.tokens -= 1;
+    return false;
+  };
+
+  const handle = async (
+    method: string,
+    rawUrl: string,
+    headers: IncomingHttpHeaders,
+    rawBody: string,
+    res: ServerResponse,
+  ) => {
+    const url = new URL(rawUrl, 'http://sim');
+    const req: SimRequest = {
+      method,
+      path: url.pathname,
+      query: url.searchParams,
+      headers,
+      rawBody,
+      body: parseBody(rawBody, headers['content-type']),
+      params: {},
+    };
+    if (url.pathname.startsWith('/__admin/') && (await handleAdmin(req, res))) return;
+
+    const found = findRoute(compiled, method, url.pathname);
+    if (found === undefined) {
+      send(res, { status: 404, json: { error: `no route ${method} ${url.pathname}` } });
+      return;
+    }
+    req.params = found.params;
+    const route = found.route;
+    let account: string | undefined;
+    const entry: JournalEntry = {
+      at: Date.now(),
+      operation: route.operation,
+      account,
+      method,
+      path: url.pathname,
+      query: url.search,
+      headers,
+      body: req.body,
+      rawBody,
+      outcome: 0,
+    };
+    journal.push(entry);
+
+    if (!route.public) {
+      const auth = def.authenticate(req, ctxFor(undefined));
+      if ('status' in auth) {
+        entry.outcome = auth.status;
+        send(res, auth);
+        return;
+      }
+      account = auth.account;
+      entry.account = account;
+    }
+    const key = account ?? 'public';
+    counters.track(key, route.operation);
+    try {
+      const decision = faults.decide(
+        { operation: route.operation, account, path: url.pathname },
+        random.next,
+      );
+      if (decision.latencyMs > 0) await sleep(decision.latencyMs);
+      const effect = decision.effect;
+      const applyWrite = async () => route.handle(req, ctxFor(account));
+
+      if (effect?.kind === 'throttle' || (account !== undefined && overLimit(account))) {
+        const response = def.throttled(
+          effect?.kind === 'throttle' ? (effect.retryAfterSeconds ?? 1) : 1,
+        );
+        entry.outcome = response.status;
+        send(res, response);
+        return;
+      }
+      if (effect?.kind === 'error') {
+        const response = def.serverError(effect.status ?? 503);
+        entry.outcome = response.status;
+        send(res, response);
+        return;
+      }
+      if (effect?.kind === 'hang' || effect?.kind === 'reset') {
+        if (effect.applyWrite) await applyWrite();
+        if (effect.kind === 'reset') {
+          entry.outcome = 'reset';
+          res.socket?.destroy();
+        } else {
+          entry.outcome = 'hang';
+        }
+        return;
+      }
+      if (effect?.kind === 'respond') {
+        if (effect.applyWrite) await applyWrite();
+        entry.outcome = effect.status;
+        send(res, { status: effect.status, json: effect.json, text: effect.text });
+        return;
+      }
+      const response = await applyWrite();
+      entry.outcome = response.status;
+      if (effect?.kind === 'malformed') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{"truncated": ');
+        return;
+      }
+      send(res, response);
+    } finally {
+      counters.done(key);
+    }
+  };
+
+  const handleAdmin = async (req: SimRequest, res: ServerResponse): Promise<boolean> => {
+    const p = req.path.slice('/__admin'.length);
+    if (p === '/journal' && req.method === 'GET') return send(res, { status: 200, json: journal });
+    if (p === '/journal' && req.method === 'DELETE') {
+      journal.length = 0;
+      return send(res, { status: 204 });
+    }
+    if (p === '/faults' && req.method === 'GET')
+      return send(res, { status: 200, json: faults.list() });
+    if (p === '/faults' && req.method === 'POST') {
+      const parsed = faultRuleSchema.safeParse(req.body);
+      if (!parsed.success) return send(res, { status: 400, json: { error: parsed.error.message } });
+      return send(res, { status: 201, json: { id: faults.add(parsed.data) } });
+    }
+    if (p === '/faults' && req.method === 'DELETE') {
+      faults.clear();
+      return send(res, { status: 204 });
+    }
+    if (p.startsWith('/faults/') && req.method === 'DELETE') {
+      return send(res, { status: faults.remove(p.slice('/faults/'.length)) ? 204 : 404 });
+    }
+    if (p === '/stats' && req.method === 'GET')
+      return send(res, { status: 200, json: counters.snapshot() });
+    if (p === '/reset' && req.method === 'POST') {
+      sim.reset();
+      return send(res, { status: 204 });
+    }
+    return false;
+  };
+
+  const sim: Simulator<S> = {
+    name: def.name,
+    get state() {
+      return state;
+    },
+    faults,
+    journal,
+    get url() {
+      if (baseUrl === undefined) throw new Error(`${def.name} simulator is not started`);
+      return baseUrl;
+    },
+    start(port = 0, host = '127.0.0.1') {
+      return new Promise((resolve, reject) => {
+        const srv = createServer((request, response) => {
+          const chunks: Buffer[] = [];
+          request.on('data', (c: Buffer) => chunks.push(c));
+          request.on('end', () => {
+            handle(
+              request.method ?? 'GET',
+              request.url ?? '/',
+              request.headers,
+              Buffer.concat(chunks).toString('utf8'),
+              response,
+            ).catch((error: unknown) => {
+              if (!response.headersSent) send(response, def.serverError(500));
+              else response.destroy(error instanceof Error ? error : undefined);
+            });
+          });
+        });
+        srv.once('error', reject);
+        srv.listen(port, host, () => {
+          server = srv;
+          const address = srv.address() as AddressInfo;
+          baseUrl = `http://${host}:${address.port}`;
+          resolve(baseUrl);
+        });
+      });
+    },
+    async close() {
+      const srv = server;
+      server = undefined;
+      if (srv === undefined) return;
+      srv.closeAllConnections();
+      await new Promise<void>((resolve) => srv.close(() => resolve()));
+    },
+    reset() {
+      state = def.createState();
+      faults.clear();
+      journal.length = 0;
+      random = createPrng(seed);
+      clockOffset = 0;
+      buckets.clear();
+      counters.clear();
+    },
+    stats: () => counters.snapshot(),
+    advanceClock(ms) {
+      clockOffset += ms;
+    },
+  };
+  return sim;
+}
+
+function send(res: ServerResponse, response: SimResponse): true {
+  if (res.headersSent || res.destroyed) return true;
+  const headers: Record<string, string> = { ...(response.headers ?? {}) };
+  let body: string | undefined;
+  if (response.json !== undefined) {
+    body = JSON.stringify(response.json);
+    headers['content-type'] ??= 'application/json';
+  } else if (response.text !== undefined) {
+    body = response.text;
+    headers['content-type'] ??= 'text/plain';
+  }
+  res.writeHead(response.status, headers);
+  res.end(body);
+  return true;
+}
+
+function parseBody(raw: string, contentType: string | undefined): unknown {
+  if (raw === '') return undefined;
+  if (contentType?.includes('application/x-www-form-urlencoded')) {
+    return Object.fromEntries(new URLSearchParams(raw));
+  }
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+}
+
+function compile(pattern: string): { regex: RegExp; names: string[] } {
+  const names: string[] = [];
+  const source = pattern
+    .split('/')
+    .map((segment) => {
+      if (segment.startsWith(':')) {
+        names.push(segment.slice(1));
+        return '([^/]+)';
+      }
+      return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    })
+    .join('/');
+  return { regex: new RegExp(`^${source}/?$`), names };
+}
+
+function findRoute<R extends { method: string }>(
+  routes: Array<{ route: R; regex: RegExp; names: string[] }>,
+  method: string,
+  path: string,
+): { route: R; params: Record<string, string> } | undefined {
+  for (const entry of routes) {
+    if (entry.route.method !== method) continue;
+    const match = entry.regex.exec(path);
+    if (match === null) continue;
+    const params: Record<string, string> = {};
+    entry.names.forEach((name, i) => {
+      params[name] = decodeURIComponent(match[i + 1] ?? '');
+    });
+    return { route: entry.route, params };
+  }
+  return undefined;
+}
+
+function newCounters() {
+  let requests = 0;
+  let byOperation: Record<string, number> = {};
+  let peakPerSecond: Record<string, number> = {};
+  let peakConcurrency: Record<string, number> = {};
+  const inFlight = new Map<string, number>();
+  const perSecond = new Map<string, { second: number; count: number }>();
+  return {
+    track(account: string, operation: string) {
+      requests += 1;
+      byOperation[operation] = (byOperation[operation] ?? 0) + 1;
+      const second = Math.floor(Date.now() / 1000);
+      const slot = perSecond.get(account);
+      const count = slot?.second === second ? slot.count + 1 : 1;
+      perSecond.set(account, { second, count });
+      peakPerSecond[account] = Math.max(peakPerSecond[account] ?? 0, count);
+      const now = (inFlight.get(account) ?? 0) + 1;
+      inFlight.set(account, now);
+      peakConcurrency[account] = Math.max(peakConcurrency[account] ?? 0, now);
+    },
+    done(account: string) {
+      inFlight.set(account, Math.max(0, (inFlight.get(account) ?? 1) - 1));
+    },
+    clear() {
+      requests = 0;
+      byOperation = {};
+      peakPerSecond = {};
+      peakConcurrency = {};
+      inFlight.clear();
+      perSecond.clear();
+    },
+    snapshot(): SimulatorStats {
+      return {
+        requests,
+        byOperation: { ...byOperation },
+        peakPerSecond: { ...peakPerSecond },
+        peakConcurrency: { ...peakConcurrency },
+      };
+    },
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
