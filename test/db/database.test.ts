@@ -8,7 +8,11 @@ import {
   DatabaseUnavailableError,
   DataDirNotWritableError,
 } from '../../src/adapters/db/db-errors.ts';
-import { migrate } from '../../src/adapters/db/migrate.ts';
+import {
+  DEFAULT_MIGRATIONS_DIR,
+  loadMigrationFiles,
+  migrate,
+} from '../../src/adapters/db/migrate.ts';
 import { DB_TYPE, useTestDatabase } from '../support/test-database.ts';
 import { testDatabaseUrl } from '../support/test-database-url.ts';
 
@@ -124,7 +128,10 @@ describe('createDatabase', () => {
       const second = await createDatabase({ kind: 'pglite', dataDir: dir });
       try {
         expect(second.describe()).toBe(`PGlite ${join(dir, 'pglite')}`);
-        expect(await migrate(second)).toEqual({ applied: [], current: 1 });
+        expect(await migrate(second)).toEqual({
+          applied: [],
+          current: (await loadMigrationFiles(DEFAULT_MIGRATIONS_DIR)).length,
+        });
         const tenant = await second.db.selectFrom('tenants').select('slug').executeTakeFirst();
         expect(tenant?.slug).toBe('kept');
       } finally {

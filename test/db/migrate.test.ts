@@ -6,10 +6,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   DEFAULT_MIGRATIONS_DIR,
   getMigrationState,
+  loadMigrationFiles,
   migrate,
 } from '../../src/adapters/db/migrate.ts';
 import { isAppError } from '../../src/domain/errors.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+
+/** The migrations shipped with this build, and the latest version. */
+const SHIPPED = (await loadMigrationFiles(DEFAULT_MIGRATIONS_DIR)).map((f) => f.name);
+const LATEST = SHIPPED.length;
 
 const opened: TestDatabase[] = [];
 const tempDirs: string[] = [];
@@ -39,18 +44,19 @@ describe('migrate', () => {
     const { database, db } = await emptyDatabase();
     expect(await getMigrationState(database)).toMatchObject({
       current: 0,
-      pending: ['0001_init.sql'],
+      pending: SHIPPED,
     });
 
     const first = await migrate(database);
     const second = await migrate(database);
 
-    expect(first).toEqual({ applied: ['0001_init.sql'], current: 1 });
-    expect(second).toEqual({ applied: [], current: 1 });
+    expect(SHIPPED[0]).toBe('0001_init.sql');
+    expect(first).toEqual({ applied: SHIPPED, current: LATEST });
+    expect(second).toEqual({ applied: [], current: LATEST });
     expect(await getMigrationState(database)).toEqual({
-      current: 1,
-      latestKnown: 1,
-      applied: ['0001_init.sql'],
+      current: LATEST,
+      latestKnown: LATEST,
+      applied: SHIPPED,
       pending: [],
     });
     const types = await db.selectFrom('change_request_types').selectAll().orderBy('id').execute();
@@ -71,14 +77,14 @@ describe('migrate', () => {
     await migrate(database);
     await db
       .insertInto('schema_migrations')
-      .values({ version: 7, name: '0007_future.sql', checksum: 'x' })
+      .values({ version: 99, name: '0099_future.sql', checksum: 'x' })
       .execute();
 
     const error = await migrate(database).catch((e: unknown) => e);
 
     expect(isAppError(error, 'SCHEMA_TOO_NEW')).toBe(true);
     expect((error as Error).message).toBe(
-      'database schema is at migration 7 but this build knows only up to 1; upgrade device-bulk-change',
+      `database schema is at migration 99 but this build knows only up to ${LATEST}; upgrade device-bulk-change`,
     );
   });
 
@@ -120,7 +126,7 @@ describe('migrate', () => {
 
     const results = await Promise.all([migrate(database), migrate(database), migrate(database)]);
 
-    expect(results.flatMap((r) => r.applied)).toEqual(['0001_init.sql']);
-    expect(results.every((r) => r.current === 1)).toBe(true);
+    expect(results.flatMap((r) => r.applied)).toEqual(SHIPPED);
+    expect(results.every((r) => r.current === LATEST)).toBe(true);
   });
 });

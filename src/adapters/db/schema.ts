@@ -342,6 +342,21 @@ export interface SchemaMigrationsTable {
 }
 
 /** The whole database, as Kysely sees it. */
+/** Row of `rate_limit_buckets` (migration 0002): one token bucket per carrier account. */
+export interface RateLimitBucketsTable {
+  key: string;
+  tokens: number;
+  updated_at: Generated<Date>;
+}
+
+/** Row of `rate_limit_slots` (migration 0002): one call in flight under a concurrency cap. */
+export interface RateLimitSlotsTable {
+  id: Generated<number>;
+  key: string;
+  holder: string;
+  expires_at: Date;
+}
+
 export interface Database {
   tenants: TenantsTable;
   api_keys: ApiKeysTable;
@@ -362,6 +377,8 @@ export interface Database {
   idempotency_records: IdempotencyRecordsTable;
   notification_outbox: NotificationOutboxTable;
   schema_migrations: SchemaMigrationsTable;
+  rate_limit_buckets: RateLimitBucketsTable;
+  rate_limit_slots: RateLimitSlotsTable;
 }
 
 /** Selected rows and insert/update shapes, one alias per table. */
