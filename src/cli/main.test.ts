@@ -1,3 +1,4 @@
+import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_OPTIONS } from '../config/config-options.ts';
 import { buildProgram } from './main.ts';
@@ -25,5 +26,28 @@ describe('bulk-change CLI', () => {
     expect(serve).toBeDefined();
     const help = serve?.helpInformation() ?? '';
     expect(help).toContain('--data-dir');
+  });
+});
+
+describe('boolean flags', () => {
+  async function flagsFor(argv: string[]) {
+    const program = buildProgram();
+    let seen: Record<string, unknown> = {};
+    program.commands
+      .find((c) => c.name() === 'migrate')
+      ?.action((_o: unknown, command: Command) => {
+        seen = command.optsWithGlobals();
+      });
+    await program.parseAsync(['node', 'bulk-change', ...argv, 'migrate']);
+    return seen;
+  }
+
+  it('leaves seedDemo and simulators unset unless a flag is given, so env and mode decide', async () => {
+    const none = await flagsFor([]);
+    expect(none.seedDemo).toBeUndefined();
+    expect(none.simulators).toBeUndefined();
+    expect((await flagsFor(['--no-seed-demo'])).seedDemo).toBe(false);
+    expect((await flagsFor(['--seed-demo'])).seedDemo).toBe(true);
+    expect((await flagsFor(['--no-simulators'])).simulators).toBe(false);
   });
 });

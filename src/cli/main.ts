@@ -11,6 +11,7 @@ import { CONFIG_OPTIONS, type ServiceOptions } from '../config/config-options.ts
 import { runMigrateCommand } from './commands/migrate.ts';
 import { runSeedCommand } from './commands/seed.ts';
 import { runServeCommand } from './commands/serve.ts';
+import { runSimulatorsCommand } from './commands/simulators.ts';
 import { reportFatal } from './report-fatal.ts';
 
 /** Builds the commander program (exported for tests of `--help`). */
@@ -25,6 +26,12 @@ export function buildProgram(): Command {
 
   for (const doc of CONFIG_OPTIONS) {
     const help = `${doc.description} [env: ${doc.env}] [default: ${doc.defaultText}]`;
+    if (doc.flag.startsWith('--no-')) {
+      // Declaring the positive flag too keeps the value undefined unless one is given, so the
+      // environment variable and the mode-dependent default still apply (commander would
+      // otherwise default a lone --no-x option to true).
+      program.addOption(new Option(`--${doc.flag.slice('--no-'.length)}`, `Force on. ${help}`));
+    }
     program.addOption(new Option(doc.flag, help));
   }
 
@@ -52,6 +59,17 @@ export function buildProgram(): Command {
     )
     .action(async (_opts: unknown, command: Command) => {
       await runSeedCommand(flagsOf(command));
+    });
+
+  program
+    .command('simulators')
+    .description(
+      'Run the Jasper, ThingSpace, Telegence and Rev.io simulators (demo accounts and devices) and print their base URLs.',
+    )
+    .option('--seed <n>', "seed of the simulators' randomness (faults, lag)", '1')
+    .option('--sim-host <host>', 'interface the simulators listen on', '127.0.0.1')
+    .action(async (opts: { seed: string; simHost: string }, command: Command) => {
+      await runSimulatorsCommand(flagsOf(command), { seed: Number(opts.seed), host: opts.simHost });
     });
 
   return program;

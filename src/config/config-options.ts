@@ -42,6 +42,10 @@ export interface ServiceOptions {
   seedDemo?: string | boolean;
   /** URL under which users reach the API (written to demo-credentials.json). @default http://localhost:<port> */
   publicUrl?: string;
+  /** Start the carrier and billing simulators inside `serve`. @default true in local mode, false otherwise */
+  simulators?: string | boolean;
+  /** First port of the simulators (Jasper, ThingSpace, Telegence, Rev.io on consecutive ports). @default 4010 */
+  simulatorPortBase?: string | number;
 }
 
 /** Documentation of one option: its flag, environment variable, default and meaning. */
@@ -128,5 +132,21 @@ export const CONFIG_OPTIONS: readonly ConfigOptionDoc[] = Object.freeze([
     env: 'PUBLIC_URL',
     defaultText: 'http://localhost:<PORT>',
     description: 'Base URL users reach the API at; written to demo-credentials.json.',
+  },
+  {
+    key: 'simulators',
+    flag: '--no-simulators',
+    env: 'SIMULATORS',
+    defaultText: 'true (local mode), false (other modes)',
+    description:
+      'Run the Jasper, ThingSpace, Telegence and Rev.io simulators inside `serve` (the demo accounts point at them).',
+  },
+  {
+    key: 'simulatorPortBase',
+    flag: '--simulator-port-base <port>',
+    env: 'SIMULATOR_PORT_BASE',
+    defaultText: '4010',
+    description:
+      'Port of the Jasper simulator; ThingSpace, Telegence and Rev.io use the next three. Demo accounts are seeded with these URLs.',
   },
 ] satisfies ConfigOptionDoc[]);

@@ -40,6 +40,10 @@ export interface ResolvedConfig {
   readonly secretsKey: Buffer | undefined;
   readonly seedDemo: boolean;
   readonly publicUrl: string;
+  /** Start the simulators inside `serve`. */
+  readonly simulators: boolean;
+  /** Port of the first simulator (Jasper); the others follow. */
+  readonly simulatorPortBase: number;
 }
 
 /** Inputs of {@link resolveConfig}. */
@@ -101,6 +105,17 @@ export function resolveConfig(input: ResolveConfigInput = {}): ResolvedConfig {
       mode === Mode.Local,
     ),
     publicUrl: (raw('publicUrl') ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+    simulators: parseBoolean(
+      'SIMULATORS',
+      flags.simulators ?? readEnv(env, 'SIMULATORS'),
+      mode === Mode.Local,
+    ),
+    simulatorPortBase: parseInteger(
+      'SIMULATOR_PORT_BASE',
+      raw('simulatorPortBase') ?? '4010',
+      1,
+      65_532,
+    ),
   });
 }
 

@@ -2,14 +2,17 @@
  * Seeds the demo tenant on first start and makes sure `demo-credentials.json` holds a working
  * API key for it. The seed itself is one transaction and idempotent (see `seed-demo.ts`).
  */
+
 import { createTenantRepository } from '../adapters/db/repositories/tenant-repository.ts';
 import { seedDemo } from '../adapters/db/seed-demo.ts';
+import { buildDemoDataset } from '../app/demo/demo-dataset.ts';
 import {
   type DemoCredentials,
   readDemoCredentials,
   writeDemoCredentials,
 } from './demo-credentials.ts';
 import type { Runtime } from './open-runtime.ts';
+import { simulatorUrls } from './start-simulators.ts';
 
 /** What {@link ensureDemoSeeded} did. */
 export interface EnsureDemoResult {
@@ -25,7 +28,9 @@ export interface EnsureDemoResult {
 export async function ensureDemoSeeded(runtime: Runtime): Promise<EnsureDemoResult> {
   const { database, config, secretBox } = runtime;
   const apiUrl = config.publicUrl;
-  const seeded = await seedDemo(database, { secretBox });
+  // Demo accounts point at the simulators of this configuration (local mode runs them).
+  const dataset = buildDemoDataset({ baseUrls: simulatorUrls(config.simulatorPortBase) });
+  const seeded = await seedDemo(database, { secretBox, dataset });
   if (seeded.created && seeded.apiKey !== undefined) {
     const credentials = { apiUrl, apiKey: seeded.apiKey, tenantId: seeded.tenantId };
     const file = await writeDemoCredentials(config.dataDir, credentials);

@@ -17,6 +17,8 @@ import { resolveConfig } from '../../config/resolve-config.ts';
 import { ensureDemoSeeded } from '../../runtime/ensure-demo-seeded.ts';
 import { openRuntime } from '../../runtime/open-runtime.ts';
 import { startQueue } from '../../runtime/start-queue.ts';
+import { startSimulators } from '../../runtime/start-simulators.ts';
+import { waitForShutdownSignal } from '../shutdown-signal.ts';
 
 /** Runs the serve command until a shutdown signal arrives. */
 export async function runServeCommand(flags: ServiceOptions): Promise<void> {
@@ -32,6 +34,10 @@ export async function runServeCommand(flags: ServiceOptions): Promise<void> {
   };
 
   try {
+    const sims = config.simulators
+      ? await startSimulators({ portBase: config.simulatorPortBase })
+      : undefined;
+    if (sims !== undefined) stops.push(() => sims.stop());
     const demo = config.seedDemo ? await ensureDemoSeeded(runtime) : undefined;
     const queue = await startQueue(runtime);
     stops.push(() => queue.stop());
@@ -71,6 +77,12 @@ export async function runServeCommand(flags: ServiceOptions): Promise<void> {
         `  credentials written to ${demo.file}`,
       );
     }
+    if (sims !== undefined) {
+      lines.push(
+        `  simulators: jasper ${sims.urls.jasper}, thingspace ${sims.urls.thingspace},`,
+        `              telegence ${sims.urls.telegence}, revio ${sims.urls.revio}`,
+      );
+    }
     lines.push(`  ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s; Ctrl-C to stop`);
     process.stdout.write(`${lines.join('\n')}\n`);
   } catch (error) {
@@ -81,20 +93,4 @@ export async function runServeCommand(flags: ServiceOptions): Promise<void> {
   await waitForShutdownSignal(logger);
   await shutdown();
   logger.info('stopped');
-}
-
-function waitForShutdownSignal(logger: { info(msg: string): void }): Promise<void> {
-  return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      logger.info(`${signal} received, shutting down`);
-      // A second signal while shutting down means "now".
-      process.once('SIGINT', () => process.exit(130));
-      process.once('SIGTERM', () => process.exit(143));
-      resolve();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
 }
