@@ -260,6 +260,8 @@ export interface BulkChangesTable {
   processed_at: NullableTimestamp;
   error_text: string | null;
   retry_number: ColumnType<number, number | undefined, number>;
+  next_wakeup_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  last_progress_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 /** Row of `device_changes` (see migrations). */
@@ -290,6 +292,8 @@ export interface DeviceChangesTable {
   created_at: GeneratedTimestamp;
   started_at: NullableTimestamp;
   processed_at: NullableTimestamp;
+  last_error: ColumnType<string | null, string | null | undefined, string | null>;
+  park_state: ColumnType<unknown, string | null | undefined, string | null>;
 }
 
 /** Row of `bulk_change_logs` (see migrations). */

@@ -1,0 +1,239 @@
+/**
+ * The engine: what happens when a bulk-change message arrives.
+ *
+ * 1. Load the bulk change; a finished one means a duplicate message: acknowledge.
+ * 2. Start it (NEW → PROCESSING) and find the handler for (change type, integration). No
+ *    handler, or a writing handler on a service provider whose writes are disabled: every open
+ *    device change fails with a clear message and the bulk change finishes (the original
+ *    requeued forever or failed only the first device).
+ * 3. Until the time budget runs out: claim a page of workable device changes under a lease and
+ *    run the handler on them with bounded concurrency; each device's result and logs are one
+ *    transaction, fenced by the lease.
+ * 4. Finish the bulk change when nothing is open (exactly once, with its outbox row), or
+ *    schedule one continuation message for when the next device change is due.
+ *
+ * A failure that escapes (database down, bug) makes the queue redeliver the message; after
+ * `maxMessageAttempts` deliveries the bulk change is marked ERROR and its open device changes
+ * API_FAILED — device changes that already finished are never touched.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { ErrorCode, NotFoundError } from '../../domain/errors.ts';
+import type { BulkChangeMessage } from '../messages/bulk-change-message.ts';
+import type {
+  BulkChangeQueue,
+  MessageProcessor,
+  ProcessingContext,
+} from '../ports/bulk-change-queue.ts';
+import type {
+  ClaimedDeviceChange,
+  DeviceResult,
+  EngineBulkChange,
+  EngineServiceProvider,
+  EngineStore,
+  LogEntry,
+} from '../ports/engine-store.ts';
+import type { ChangeHandler, HandlerRegistry } from './change-handler.ts';
+import {
+  classifyFailure,
+  DEFAULT_DEVICE_RETRY,
+  type DeviceRetryPolicy,
+} from './classify-failure.ts';
+import { mapWithConcurrency } from './map-with-concurrency.ts';
+import { createStepRunner } from './step-runner.ts';
+
+/** Settings of the engine. */
+export interface EngineOptions {
+  /** Device changes claimed at once. @default 100 */
+  pageSize?: number;
+  /** Device changes handled at once per message (`MAX_PARALLEL_REQUESTS`). @default 10 */
+  maxParallel?: number;
+  /** Lease of a claimed device change. @default 300000 */
+  leaseMs?: number;
+  /** Deliveries of one message before the bulk change is marked ERROR. @default 4 */
+  maxMessageAttempts?: number;
+  retry?: Partial<DeviceRetryPolicy>;
+  /** Identifies this worker in leases. @default `<pid>:<uuid>` */
+  workerId?: string;
+  /** Observes each device result (metrics). */
+  onDeviceResult?: (event: {
+    handler: ChangeHandler;
+    integration: string;
+    result: DeviceResult;
+    ms: number;
+  }) => void;
+}
+
+/** Dependencies of the engine. */
+export interface EngineDeps {
+  store: EngineStore;
+  handlers: HandlerRegistry;
+  queue: BulkChangeQueue;
+  logger: Logger;
+  now?: () => Date;
+}
+
+/**
+ * Creates the message processor the queue adapters call.
+ *
+ * @example
+ * const processMessage = createMessageProcessor({ store, handlers, queue, logger }, { maxParallel: 10 });
+ * await processMessage({ bulkChangeId: 42, retryNumber: 0 }, { messageId: 'm1', deadline: Date.now() + 60_000, signal });
+ */
+export function createMessageProcessor(
+  deps: EngineDeps,
+  options: EngineOptions = {},
+): MessageProcessor {
+  const { store, handlers, queue } = deps;
+  const now = deps.now ?? (() => new Date());
+  const pageSize = options.pageSize ?? 100;
+  const maxParallel = options.maxParallel ?? 10;
+  const leaseMs = options.leaseMs ?? 300_000;
+  const maxMessageAttempts = options.maxMessageAttempts ?? 4;
+  const retry: DeviceRetryPolicy = { ...DEFAULT_DEVICE_RETRY, ...options.retry };
+  const owner = options.workerId ?? `${process.pid}:${randomUUID()}`;
+
+  const runDevice = async (
+    handler: ChangeHandler,
+    bulk: EngineBulkChange,
+    provider: EngineServiceProvider,
+    change: ClaimedDeviceChange,
+    message: BulkChangeMessage,
+    context: ProcessingContext,
+  ) => {
+    const logger = deps.logger.child({
+      bulkChangeId: bulk.id,
+      deviceChangeId: change.id,
+      carrier: provider.integration,
+    });
+    const logs: LogEntry[] = [];
+    const started = performance.now();
+    let result: DeviceResult;
+    try {
+      result = await handler.handle({
+        bulkChange: bulk,
+        serviceProvider: provider,
+        change,
+        request: { ...bulk.request, ...(change.changeRequest ?? {}) },
+        flags: { ...message },
+        signal: context.signal,
+        logger,
+        step: createStepRunner(
+          store.steps,
+          { bulkChangeId: bulk.id, deviceChangeId: change.id },
+          logs,
+        ),
+        log: (entry) => logs.push(entry),
+        now,
+      });
+    } catch (error) {
+      result = classifyFailure(error, change.attempt, retry, now());
+      if (result.kind === 'failed' && !logs.some((l) => l.hasErrors)) {
+        logs.push({
+          description: `${handler.description}: failed`,
+          hasErrors: true,
+          errorText: result.error,
+          responseStatus: 'API_FAILED',
+        });
+      }
+      logger.warn(
+        { err: error, outcome: result.kind, attempt: change.attempt },
+        'device change failed',
+      );
+    }
+    const recorded = await store.recordResult(change, owner, result, logs);
+    if (!recorded)
+      logger.warn(
+        'lease lost before the result was recorded; another worker owns this device change',
+      );
+    options.onDeviceResult?.({
+      handler,
+      integration: provider.integration,
+      result,
+      ms: performance.now() - started,
+    });
+  };
+
+  const failAll = async (bulk: EngineBulkChange, details: string) => {
+    const failed = await store.failOpenDeviceChanges(bulk.id, details, {
+      description: 'Bulk change: Pre-flight Check',
+      hasErrors: true,
+      errorText: details,
+      responseStatus: 'API_FAILED',
+    });
+    deps.logger.warn({ bulkChangeId: bulk.id, failed }, details);
+  };
+
+  const continueLater = async (message: BulkChangeMessage) => {
+    const work = await store.openWork(message.bulkChangeId);
+    if (work.open === 0) {
+      await store.finishIfComplete(message.bulkChangeId);
+      return;
+    }
+    const at = work.dueAt ?? now();
+    if (!(await store.scheduleWakeup(message.bulkChangeId, at))) return;
+    const delaySeconds = Math.max(0, Math.ceil((at.getTime() - now().getTime()) / 1000));
+    await queue.send(continuation(message), { delaySeconds });
+  };
+
+  return async (message, context) => {
+    const bulk = await store.getBulkChange(message.bulkChangeId);
+    if (bulk === undefined) throw new NotFoundError('Bulk change', message.bulkChangeId);
+    if (bulk.status === 'PROCESSED' || bulk.status === 'ERROR') {
+      deps.logger.debug(
+        { bulkChangeId: bulk.id, messageId: context.messageId },
+        'bulk change already finished; message acknowledged',
+      );
+      return;
+    }
+    try {
+      await store.clearDueWakeup(bulk.id);
+      if (bulk.status === 'NEW') await store.startBulkChange(bulk.id);
+      const provider = await store.getServiceProvider(bulk.serviceProviderId);
+      if (provider === undefined)
+        throw new NotFoundError('Service provider', bulk.serviceProviderId);
+      const handler = handlers.find(bulk.changeType, provider.integration);
+      if (handler === undefined) {
+        await failAll(
+          bulk,
+          `Change type ${bulk.changeType} is not supported for integration ${provider.integration}`,
+        );
+      } else if (handler.writes && !provider.writeEnabled) {
+        await failAll(bulk, `Writes disabled for service provider ${provider.name}`);
+      } else {
+        while (Date.now() < context.deadline && !context.signal.aborted) {
+          const page = await store.claimPage(bulk.id, { limit: pageSize, owner, leaseMs });
+          if (page.length === 0) break;
+          await mapWithConcurrency(page, maxParallel, (change) =>
+            runDevice(handler, bulk, provider, change, message, context),
+          );
+        }
+      }
+      if (!(await store.finishIfComplete(bulk.id))) await continueLater(message);
+    } catch (error) {
+      const attempts = context.receiveCount ?? message.retryNumber + 1;
+      if (attempts >= maxMessageAttempts && !(error instanceof NotFoundError)) {
+        const text = error instanceof Error ? error.message : String(error);
+        deps.logger.error(
+          { err: error, bulkChangeId: bulk.id, attempts },
+          'bulk change failed for good',
+        );
+        await store.markBulkChangeError(bulk.id, text);
+        return;
+      }
+      if ((error as { code?: string }).code !== ErrorCode.NOT_FOUND) {
+        deps.logger.warn(
+          { err: error, bulkChangeId: bulk.id, attempts },
+          'processing failed; the message will be delivered again',
+        );
+      }
+      throw error;
+    }
+  };
+}
+
+/** The message that continues a bulk change: same id and flags, counters kept. */
+function continuation(message: BulkChangeMessage): BulkChangeMessage {
+  const { m2mDeviceChangeId: _device, requestId: _request, ...rest } = message;
+  return rest;
+}

@@ -1,0 +1,137 @@
+/**
+ * The engine's persistence port: bulk changes, leased device changes, results, logs, step
+ * idempotency, completion. Implemented over kysely for PGlite and PostgreSQL
+ * (`adapters/db/engine-store.ts`).
+ *
+ * Leases: a claimed device change is PROCESSING with `lease_owner` and `lease_expires_at`.
+ * Every write of its result is fenced by the owner: a worker whose lease expired (and was
+ * reclaimed by another) cannot overwrite the newer worker's result.
+ */
+import type { BulkChangeStatus } from '../../domain/bulk-change/bulk-change-status.ts';
+import type { ChangeType } from '../../domain/change-types/change-type.ts';
+import type { IdentifierKind } from '../../domain/identifiers/identifier-kind.ts';
+import type { Integration } from '../../domain/integrations.ts';
+import type { SecretRefs } from '../../domain/secret-ref.ts';
+
+/** A bulk change as the engine sees it. */
+export interface EngineBulkChange {
+  id: number;
+  tenantId: number;
+  serviceProviderId: number;
+  changeType: ChangeType;
+  portalType: number;
+  status: BulkChangeStatus;
+  /** Shared request (original field names). */
+  request: Record<string, unknown>;
+  retryNumber: number;
+}
+
+/** The carrier account a bulk change is for. */
+export interface EngineServiceProvider {
+  id: number;
+  tenantId: number;
+  name: string;
+  integration: Integration;
+  writeEnabled: boolean;
+  settings: Record<string, unknown>;
+  credentials: SecretRefs;
+  billingIntegrationId: number | null;
+}
+
+/** A device change claimed by a worker. */
+export interface ClaimedDeviceChange {
+  id: number;
+  bulkChangeId: number;
+  rowNumber: number;
+  deviceId: number | null;
+  identifierKind: IdentifierKind;
+  identifier: string;
+  iccid: string | null;
+  msisdn: string | null;
+  imei: string | null;
+  eid: string | null;
+  /** Per-device fields, or null to use the bulk request. */
+  changeRequest: Record<string, unknown> | null;
+  /** Claims so far, this one included. */
+  attempt: number;
+  /** What a parked change saved to resume with. */
+  parkState: unknown;
+}
+
+/** One row of the bulk change log (the original's DeviceBulkChangeLog). */
+export interface LogEntry {
+  description: string;
+  requestText?: string;
+  responseText?: string;
+  /** PROCESSED / ERROR / PENDING / API_FAILED or an HTTP status as text. */
+  responseStatus?: string;
+  hasErrors: boolean;
+  errorText?: string;
+}
+
+/** A change to the device database row, written with history in the result's transaction. */
+export interface DeviceUpdate {
+  deviceId: number;
+  changes: Record<string, string | number | null>;
+}
+
+/** The outcome of one device change attempt. */
+export type DeviceResult =
+  /** Done: PROCESSED. */
+  | { kind: 'succeeded'; details: string; deviceUpdate?: DeviceUpdate }
+  /** Done, failed for good: API_FAILED. */
+  | { kind: 'failed'; details: string; error: string }
+  /** Retry later (retryable failure under the attempt limit): back to PENDING. */
+  | { kind: 'retry'; details: string; error: string; notBefore: Date }
+  /** Waiting for an asynchronous carrier completion: back to PENDING, resumed at `notBefore`. */
+  | { kind: 'parked'; details: string; notBefore: Date; parkState: unknown }
+  /** Not attempted (circuit open): back to PENDING without counting the attempt. */
+  | { kind: 'released'; details: string; notBefore: Date };
+
+/** State of one idempotent step. */
+export type StepRecord =
+  | { state: 'new' }
+  | { state: 'in-progress' }
+  | { state: 'completed'; result: unknown };
+
+/** Step idempotency records, keyed by (device change, step). */
+export interface StepStore {
+  /** Marks the step in progress unless a record exists; returns what was there. */
+  begin(key: string): Promise<StepRecord>;
+  /** Records the step's result (and its log rows) in one transaction. */
+  complete(key: string, result: unknown, log?: { bulkChangeId: number; deviceChangeId: number; entries: LogEntry[] }): Promise<void>;
+}
+
+/** Remaining work of a bulk change. */
+export interface OpenWork {
+  /** Device changes not yet terminal. */
+  open: number;
+  /** Earliest moment one of them can be worked on (null when none is waiting on time). */
+  dueAt: Date | null;
+}
+
+/** Everything the engine persists. */
+export interface EngineStore {
+  readonly steps: StepStore;
+  getBulkChange(id: number): Promise<EngineBulkChange | undefined>;
+  getServiceProvider(id: number): Promise<EngineServiceProvider | undefined>;
+  /** NEW → PROCESSING and its NEW device changes → PENDING; no-op when already started. */
+  startBulkChange(id: number): Promise<void>;
+  /** Claims up to `limit` workable device changes (pending and due, or with an expired lease). */
+  claimPage(bulkChangeId: number, options: { limit: number; owner: string; leaseMs: number }): Promise<ClaimedDeviceChange[]>;
+  /** Writes a result and its logs in one transaction; false when the lease was lost. */
+  recordResult(change: ClaimedDeviceChange, owner: string, result: DeviceResult, logs: LogEntry[]): Promise<boolean>;
+  /** Fails every device change not yet terminal (unsupported, writes disabled, bulk error). */
+  failOpenDeviceChanges(bulkChangeId: number, details: string, log: LogEntry): Promise<number>;
+  openWork(bulkChangeId: number): Promise<OpenWork>;
+  /** Records that a continuation is scheduled at `at`; false when one is already due earlier. */
+  scheduleWakeup(bulkChangeId: number, at: Date): Promise<boolean>;
+  /** Forgets a wakeup that is due (the message carrying it arrived). */
+  clearDueWakeup(bulkChangeId: number): Promise<void>;
+  /** PROCESSING → PROCESSED when every device change is terminal, with the outbox row; once. */
+  finishIfComplete(bulkChangeId: number): Promise<boolean>;
+  /** The bulk change failed for good: ERROR, open device changes API_FAILED. */
+  markBulkChangeError(bulkChangeId: number, errorText: string): Promise<void>;
+  /** Bulk changes PROCESSING whose continuation is overdue by `graceMs` (lost messages). */
+  findStalled(graceMs: number, limit: number): Promise<number[]>;
+}
