@@ -50,7 +50,14 @@ export async function startPgBossQueue(options: {
   boss.on('error', (error) => logger.error({ err: error }, 'pg-boss error'));
   await boss.start();
   await ensureQueue(boss, BULK_CHANGE_DEAD_LETTER_QUEUE, {});
-  await ensureQueue(boss, BULK_CHANGE_QUEUE, { deadLetter: BULK_CHANGE_DEAD_LETTER_QUEUE });
+  // 3 retries = 4 deliveries, the original's RetryNumber 0..3; then the dead-letter queue.
+  await ensureQueue(boss, BULK_CHANGE_QUEUE, {
+    deadLetter: BULK_CHANGE_DEAD_LETTER_QUEUE,
+    retryLimit: 3,
+    retryDelay: 5,
+    retryBackoff: true,
+    expireInSeconds: 300,
+  });
 
   let stopped = false;
   return {
