@@ -201,7 +201,10 @@ export function createMessageProcessor(
       } else if (handler.writes && !provider.writeEnabled) {
         await failAll(bulk, `Writes disabled for service provider ${provider.name}`);
       } else {
-        while (Date.now() < context.deadline && !context.signal.aborted) {
+        // At least one page per message, so that a short budget still makes progress.
+        let first = true;
+        while (first || (Date.now() < context.deadline && !context.signal.aborted)) {
+          first = false;
           const page = await store.claimPage(bulk.id, { limit: pageSize, owner, leaseMs });
           if (page.length === 0) break;
           await mapWithConcurrency(page, maxParallel, (change) =>
