@@ -14,6 +14,7 @@
  */
 import {
   BrokenCircuitError,
+  CircuitState,
   ConsecutiveBreaker,
   circuitBreaker,
   DelegateBackoff,
@@ -66,6 +67,13 @@ export interface ResiliencePolicy {
   /** `closed`, `open`, `half-open` or `isolated`. */
   readonly breakerState: string;
 }
+
+const BREAKER_STATE_NAMES: Readonly<Record<number, string>> = {
+  [CircuitState.Closed]: 'closed',
+  [CircuitState.Open]: 'open',
+  [CircuitState.HalfOpen]: 'half-open',
+  [CircuitState.Isolated]: 'isolated',
+};
 
 const BREAKER_COUNTS = new Set<string>([
   ErrorCode.INTEGRATION_NETWORK,
@@ -122,7 +130,7 @@ export function createResiliencePolicy(options: ResilienceOptions): ResiliencePo
 
   return {
     get breakerState() {
-      return String(breaker.state);
+      return BREAKER_STATE_NAMES[breaker.state] ?? String(breaker.state);
     },
     async execute(fn, opts) {
       const attempt = async (signal: AbortSignal) => {
@@ -165,7 +173,20 @@ async function resolveAmbiguity<T>(
   if (!isIntegrationError(error) || !error.ambiguous) return { found: false, error };
   if (opts.idempotent) return { found: false, error: withAmbiguity(error, false, error.retryable) };
   if (opts.lookup === undefined) return { found: false, error: withAmbiguity(error, true, false) };
-  const value = await opts.lookup(signal);
+  let value: T | undefined;
+  try {
+    value = await opts.lookup(signal);
+  } catch (lookupError) {
+    // Cannot tell whether the write happened: do not risk sending it twice.
+    const why = lookupError instanceof Error ? lookupError.message : String(lookupError);
+    const reported = withAmbiguity(
+      error,
+      true,
+      false,
+      `${error.message}; checking whether it was applied failed: ${why}`,
+    );
+    return { found: false, error: reported };
+  }
   if (value !== undefined) return { found: true, value };
   return { found: false, error: withAmbiguity(error, false, error.retryable) };
 }
@@ -174,10 +195,11 @@ function withAmbiguity(
   error: IntegrationError,
   ambiguous: boolean,
   retryable: boolean,
+  message = error.message,
 ): IntegrationError {
   return new IntegrationError(
     error.code as ConstructorParameters<typeof IntegrationError>[0],
-    error.message,
+    message,
     {
       api: error.api,
       operation: error.operation,

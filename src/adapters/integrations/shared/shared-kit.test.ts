@@ -268,17 +268,29 @@ describe('resilience policy', () => {
     expect(sim.journal.filter((e) => e.operation === 'addItem')).toHaveLength(2);
   });
 
+  it('does not resend a write whose lookup failed, and says why', async () => {
+    sim.faults.add({ operation: 'addItem', times: 1, effect: { kind: 'hang', applyWrite: true } });
+    sim.faults.add({ operation: 'listItems', times: 1, effect: { kind: 'error', status: 500 } });
+    const error = await client({ timeoutMs: 150, policy: fastPolicy({ maxAttempts: 1 }) })
+      .add('maybe')
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'INTEGRATION_TIMEOUT', ambiguous: true, retryable: false });
+    expect((error as Error).message).toContain('checking whether it was applied failed');
+    expect(sim.journal.filter((e) => e.operation === 'addItem')).toHaveLength(1);
+  });
+
   it('opens the breaker after repeated failures, fails fast, then recovers', async () => {
     const policy = fastPolicy({ maxAttempts: 1, breakerThreshold: 3, halfOpenAfterMs: 200 });
     const c = client({ policy });
     sim.faults.add({ effect: { kind: 'error', status: 503 }, times: 3 });
     for (let i = 0; i < 3; i++)
       await expect(c.list()).rejects.toMatchObject({ code: 'INTEGRATION_UNAVAILABLE' });
+    expect(policy.breakerState).toBe('open');
     await expect(c.list()).rejects.toMatchObject({ code: 'INTEGRATION_CIRCUIT_OPEN' });
     expect(sim.journal).toHaveLength(3);
     await new Promise((r) => setTimeout(r, 250));
     await expect(c.list()).resolves.toEqual({ items: [] });
-    expect(policy.breakerState).not.toBe('1');
+    expect(policy.breakerState).toBe('closed');
   });
 });
 

@@ -12,7 +12,8 @@
  * - `GET /__admin/stats` — requests per operation, peak requests per second and peak
  *   concurrency per account (what benchmarks compare limits against).
  * - `POST /__admin/reset` — fresh state, no faults, empty journal.
- * - vendor-specific admin routes (e.g. complete a ThingSpace request) under `/__admin/`.
+ * - vendor-specific admin routes (e.g. complete a ThingSpace request) under `/__admin/`; they
+ *   bypass auth, faults, the journal and the stats.
  */
 import {
   createServer,
@@ -95,7 +96,10 @@ export interface SimulatorDefinition<S> {
   serverError(status: number): SimResponse;
   /** Requests per second allowed per account before `throttled` answers. */
   accountRatePerSecond?: number;
-  /** Extra admin routes (path below `/__admin/`). */
+  /**
+   * Extra admin routes: full paths starting with `/__admin/` (e.g. `/__admin/jasper/controls`).
+   * They bypass auth, faults, the journal and the stats.
+   */
   adminRoutes?: SimRoute<S>[];
 }
 
@@ -197,6 +201,11 @@ export function createSimulator<S>(
     }
     req.params = found.params;
     const route = found.route;
+    if ('admin' in route && route.admin === true) {
+      // Admin routes control the simulator: no auth, faults, journal or stats.
+      send(res, await route.handle(req, ctxFor(undefined)));
+      return;
+    }
     let account: string | undefined;
     const entry: JournalEntry = {
       at: Date.now(),
