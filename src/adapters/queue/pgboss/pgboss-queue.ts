@@ -92,9 +92,13 @@ export async function startPgBossQueue(options: {
 async function ensureQueue(
   boss: PgBoss,
   name: string,
-  options: { deadLetter?: string },
+  options: NonNullable<Parameters<PgBoss['createQueue']>[1]>,
 ): Promise<void> {
-  if ((await boss.getQueue(name)) !== null) return;
+  if ((await boss.getQueue(name)) !== null) {
+    // Existing installations get the current retry settings.
+    await boss.updateQueue(name, options);
+    return;
+  }
   try {
     await boss.createQueue(name, options);
   } catch (error) {
