@@ -12,6 +12,7 @@ import { runMigrateCommand } from './commands/migrate.ts';
 import { runSeedCommand } from './commands/seed.ts';
 import { runServeCommand } from './commands/serve.ts';
 import { runSimulatorsCommand } from './commands/simulators.ts';
+import { runWorkerCommand } from './commands/worker.ts';
 import { reportFatal } from './report-fatal.ts';
 
 /** Builds the commander program (exported for tests of `--help`). */
@@ -59,6 +60,15 @@ export function buildProgram(): Command {
     )
     .action(async (_opts: unknown, command: Command) => {
       await runSeedCommand(flagsOf(command));
+    });
+
+  program
+    .command('worker')
+    .description(
+      'Work bulk-change messages from the queue (server mode); run any number of workers on any hosts.',
+    )
+    .action(async (_opts: unknown, command: Command) => {
+      await runWorkerCommand(flagsOf(command));
     });
 
   program

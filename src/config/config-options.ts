@@ -46,6 +46,12 @@ export interface ServiceOptions {
   simulators?: string | boolean;
   /** First port of the simulators (Jasper, ThingSpace, Telegence, Rev.io on consecutive ports). @default 4010 */
   simulatorPortBase?: string | number;
+  /** Device changes handled at once per message. @default 10 */
+  maxParallelRequests?: string | number;
+  /** Device changes claimed per page. @default 100 */
+  pageSize?: string | number;
+  /** Messages worked at once per process. @default 2 */
+  workerConcurrency?: string | number;
 }
 
 /** Documentation of one option: its flag, environment variable, default and meaning. */
@@ -148,5 +154,27 @@ export const CONFIG_OPTIONS: readonly ConfigOptionDoc[] = Object.freeze([
     defaultText: '4010',
     description:
       'Port of the Jasper simulator; ThingSpace, Telegence and Rev.io use the next three. Demo accounts are seeded with these URLs.',
+  },
+  {
+    key: 'maxParallelRequests',
+    flag: '--max-parallel-requests <n>',
+    env: 'MAX_PARALLEL_REQUESTS',
+    defaultText: '10',
+    description:
+      "Device changes handled at once per message (the original's setting); each carrier account's rate limit still applies.",
+  },
+  {
+    key: 'pageSize',
+    flag: '--page-size <n>',
+    env: 'PAGE_SIZE',
+    defaultText: '100',
+    description: 'Device changes a worker claims at once (under a lease).',
+  },
+  {
+    key: 'workerConcurrency',
+    flag: '--worker-concurrency <n>',
+    env: 'WORKER_CONCURRENCY',
+    defaultText: '2',
+    description: 'Bulk-change messages one process works on at once.',
   },
 ] satisfies ConfigOptionDoc[]);

@@ -44,6 +44,12 @@ export interface ResolvedConfig {
   readonly simulators: boolean;
   /** Port of the first simulator (Jasper); the others follow. */
   readonly simulatorPortBase: number;
+  /** Engine settings. */
+  readonly engine: {
+    readonly maxParallelRequests: number;
+    readonly pageSize: number;
+    readonly workerConcurrency: number;
+  };
 }
 
 /** Inputs of {@link resolveConfig}. */
@@ -116,6 +122,21 @@ export function resolveConfig(input: ResolveConfigInput = {}): ResolvedConfig {
       1,
       65_532,
     ),
+    engine: Object.freeze({
+      maxParallelRequests: parseInteger(
+        'MAX_PARALLEL_REQUESTS',
+        raw('maxParallelRequests') ?? '10',
+        1,
+        1000,
+      ),
+      pageSize: parseInteger('PAGE_SIZE', raw('pageSize') ?? '100', 1, 10_000),
+      workerConcurrency: parseInteger(
+        'WORKER_CONCURRENCY',
+        raw('workerConcurrency') ?? '2',
+        1,
+        100,
+      ),
+    }),
   });
 }
 

@@ -399,6 +399,21 @@ export function createEngineStore(db: Kysely<Database>): EngineStore {
       });
     },
 
+    async findCarrierRatePlan(serviceProviderId, code) {
+      const row = await db
+        .selectFrom('carrier_rate_plans')
+        .select(['code', 'communication_plan', 'plan_mb'])
+        .where('service_provider_id', '=', serviceProviderId)
+        .where('code', '=', code)
+        .executeTakeFirst();
+      if (row === undefined) return undefined;
+      return {
+        code: row.code,
+        communicationPlan: row.communication_plan,
+        planMb: row.plan_mb === null ? null : Number(row.plan_mb),
+      };
+    },
+
     async findStalled(graceMs, limit) {
       const rows = await sql<{ id: number }>`
         select b.id from bulk_changes b

@@ -29,4 +29,7 @@ export interface ProcessingContext {
  * Processes one message. Resolving acknowledges it; throwing makes the queue deliver it again
  * later (and dead-letter it after the maximum receives).
  */
-export type MessageProcessor = (message: BulkChangeMessage, context: ProcessingContext) => Promise<void>;
+export type MessageProcessor = (
+  message: BulkChangeMessage,
+  context: ProcessingContext,
+) => Promise<void>;

@@ -99,7 +99,11 @@ export interface StepStore {
   /** Marks the step in progress unless a record exists; returns what was there. */
   begin(key: string): Promise<StepRecord>;
   /** Records the step's result (and its log rows) in one transaction. */
-  complete(key: string, result: unknown, log?: { bulkChangeId: number; deviceChangeId: number; entries: LogEntry[] }): Promise<void>;
+  complete(
+    key: string,
+    result: unknown,
+    log?: { bulkChangeId: number; deviceChangeId: number; entries: LogEntry[] },
+  ): Promise<void>;
 }
 
 /** Remaining work of a bulk change. */
@@ -118,9 +122,17 @@ export interface EngineStore {
   /** NEW → PROCESSING and its NEW device changes → PENDING; no-op when already started. */
   startBulkChange(id: number): Promise<void>;
   /** Claims up to `limit` workable device changes (pending and due, or with an expired lease). */
-  claimPage(bulkChangeId: number, options: { limit: number; owner: string; leaseMs: number }): Promise<ClaimedDeviceChange[]>;
+  claimPage(
+    bulkChangeId: number,
+    options: { limit: number; owner: string; leaseMs: number },
+  ): Promise<ClaimedDeviceChange[]>;
   /** Writes a result and its logs in one transaction; false when the lease was lost. */
-  recordResult(change: ClaimedDeviceChange, owner: string, result: DeviceResult, logs: LogEntry[]): Promise<boolean>;
+  recordResult(
+    change: ClaimedDeviceChange,
+    owner: string,
+    result: DeviceResult,
+    logs: LogEntry[],
+  ): Promise<boolean>;
   /** Fails every device change not yet terminal (unsupported, writes disabled, bulk error). */
   failOpenDeviceChanges(bulkChangeId: number, details: string, log: LogEntry): Promise<number>;
   openWork(bulkChangeId: number): Promise<OpenWork>;
@@ -132,6 +144,11 @@ export interface EngineStore {
   finishIfComplete(bulkChangeId: number): Promise<boolean>;
   /** The bulk change failed for good: ERROR, open device changes API_FAILED. */
   markBulkChangeError(bulkChangeId: number, errorText: string): Promise<void>;
+  /** A carrier rate plan of the service provider by code (case-sensitive), if it exists. */
+  findCarrierRatePlan(
+    serviceProviderId: number,
+    code: string,
+  ): Promise<{ code: string; communicationPlan: string | null; planMb: number | null } | undefined>;
   /** Bulk changes PROCESSING whose continuation is overdue by `graceMs` (lost messages). */
   findStalled(graceMs: number, limit: number): Promise<number[]>;
 }

@@ -16,6 +16,7 @@ import { processEnv } from '../../config/env.ts';
 import { resolveConfig } from '../../config/resolve-config.ts';
 import { ensureDemoSeeded } from '../../runtime/ensure-demo-seeded.ts';
 import { openRuntime } from '../../runtime/open-runtime.ts';
+import { startEngine } from '../../runtime/start-engine.ts';
 import { startQueue } from '../../runtime/start-queue.ts';
 import { startSimulators } from '../../runtime/start-simulators.ts';
 import { waitForShutdownSignal } from '../shutdown-signal.ts';
@@ -41,6 +42,8 @@ export async function runServeCommand(flags: ServiceOptions): Promise<void> {
     const demo = config.seedDemo ? await ensureDemoSeeded(runtime) : undefined;
     const queue = await startQueue(runtime);
     stops.push(() => queue.stop());
+    const engine = await startEngine(runtime, queue);
+    stops.push(() => engine.stop());
 
     const databaseProbe: HealthProbe = {
       name: 'database',

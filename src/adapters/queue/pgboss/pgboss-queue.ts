@@ -36,15 +36,26 @@ export interface PgBossQueue {
 export async function startPgBossQueue(options: {
   connection: PgBossConnection;
   logger: Logger;
+  /** Schema pg-boss installs into. @default 'pgboss' */
+  schema?: string;
+  /** Run pg-boss maintenance (supervision) in this process. @default true */
+  supervise?: boolean;
 }): Promise<PgBossQueue> {
   const { connection, logger } = options;
+  const schema = options.schema ?? 'pgboss';
   const boss =
     connection.kind === 'pglite'
-      ? new PgBoss({ db: fromPglite(connection.pglite), backend: 'pglite', schema: 'pgboss' })
+      ? new PgBoss({
+          db: fromPglite(connection.pglite),
+          backend: 'pglite',
+          schema,
+          supervise: options.supervise ?? true,
+        })
       : new PgBoss({
           connectionString: connection.url,
           max: Math.max(2, Math.min(connection.poolSize, 10)),
-          schema: 'pgboss',
+          schema,
+          supervise: options.supervise ?? true,
           application_name: 'device-bulk-change',
         });
   boss.on('error', (error) => logger.error({ err: error }, 'pg-boss error'));

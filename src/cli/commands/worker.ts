@@ -1,0 +1,35 @@
+/**
+ * `bulk-change worker`: works bulk-change messages from the pg-boss queue on PostgreSQL
+ * (server mode). Run as many as needed, on any hosts: they share the work through leases and
+ * each carrier account's rate limit through the database.
+ */
+import { createLogger } from '../../adapters/logging/create-logger.ts';
+import type { ServiceOptions } from '../../config/config-options.ts';
+import { processEnv } from '../../config/env.ts';
+import { resolveConfig } from '../../config/resolve-config.ts';
+import { openRuntime } from '../../runtime/open-runtime.ts';
+import { startEngine } from '../../runtime/start-engine.ts';
+import { startQueue } from '../../runtime/start-queue.ts';
+import { waitForShutdownSignal } from '../shutdown-signal.ts';
+
+/** Runs the worker command until a shutdown signal. */
+export async function runWorkerCommand(flags: ServiceOptions): Promise<void> {
+  const config = resolveConfig({ flags, env: processEnv() });
+  const logger = createLogger({ level: config.logLevel });
+  const runtime = await openRuntime(config, logger);
+  try {
+    const queue = await startQueue(runtime);
+    try {
+      const engine = await startEngine(runtime, queue);
+      process.stdout.write(
+        `worker ${process.pid} working bulk-change messages (${runtime.database.describe()})\n`,
+      );
+      await waitForShutdownSignal(logger);
+      await engine.stop();
+    } finally {
+      await queue.stop();
+    }
+  } finally {
+    await runtime.close();
+  }
+}

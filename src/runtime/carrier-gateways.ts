@@ -1,0 +1,101 @@
+/**
+ * Builds carrier clients for service providers, once per account: the client, its resilience
+ * policy (one circuit breaker per account) and its rate limiter (in memory for one process,
+ * shared through the database when several workers use PostgreSQL).
+ */
+import type { Kysely } from 'kysely';
+import { createPgRateLimiter } from '../adapters/db/pg-rate-limiter.ts';
+import type { Database } from '../adapters/db/schema.ts';
+import { createJasperClient } from '../adapters/integrations/jasper/jasper-client.ts';
+import {
+  createJasperLimiter,
+  createJasperPolicy,
+  JASPER_DEFAULT_LIMITS,
+} from '../adapters/integrations/jasper/jasper-defaults.ts';
+import type { RateLimiter } from '../adapters/integrations/shared/rate-limiter.ts';
+import type { CarrierGateways, JasperGateway } from '../app/ports/carrier-gateways.ts';
+import type { EngineServiceProvider } from '../app/ports/engine-store.ts';
+import { AppError, ErrorCode } from '../domain/errors.ts';
+import type { SecretBox } from '../domain/secret-ref.ts';
+
+/** Options of {@link createCarrierGateways}. */
+export interface CarrierGatewayOptions {
+  secretBox: SecretBox;
+  /** When set, rate limits are shared through this database (several worker processes). */
+  sharedLimitsDb?: Kysely<Database>;
+  /** Per-call timeout of carrier clients. @default 15000 */
+  timeoutMs?: number;
+}
+
+/**
+ * Creates the gateway factory.
+ *
+ * @example
+ * const gateways = createCarrierGateways({ secretBox });
+ * await gateways.jasper(provider).editDevice(iccid, { ratePlan: 'PLAN-B' });
+ */
+export function createCarrierGateways(options: CarrierGatewayOptions): CarrierGateways {
+  const jasperClients = new Map<number, JasperGateway>();
+
+  const limiterFor = (key: string, ratePerSecond: number, maxConcurrent: number): RateLimiter =>
+    options.sharedLimitsDb === undefined
+      ? createJasperLimiter({ ratePerSecond, maxConcurrent })
+      : createPgRateLimiter(options.sharedLimitsDb, {
+          key,
+          ratePerSecond,
+          maxConcurrent,
+          burst: 1,
+        });
+
+  return {
+    jasper(provider) {
+      const cached = jasperClients.get(provider.id);
+      if (cached !== undefined) return cached;
+      const settings = provider.settings;
+      const baseUrl = requireSetting(provider, 'baseUrl');
+      const username = requireSetting(provider, 'username');
+      const apiKeyRef = provider.credentials.apiKey;
+      if (apiKeyRef === undefined) {
+        throw new AppError(
+          ErrorCode.CONFIG_INVALID,
+          `Service provider ${provider.name} has no Control Center API key`,
+        );
+      }
+      const account = `jasper:${provider.id}`;
+      const client = createJasperClient({
+        baseUrl,
+        username,
+        apiKey: options.secretBox.open(apiKeyRef),
+        usernameTargetField:
+          typeof settings.usernameTargetField === 'string'
+            ? settings.usernameTargetField
+            : undefined,
+        account,
+        timeoutMs: options.timeoutMs ?? 15_000,
+        policy: createJasperPolicy({ account }),
+        limiter: limiterFor(
+          account,
+          positiveNumber(settings.rateLimitPerSecond) ?? JASPER_DEFAULT_LIMITS.ratePerSecond,
+          positiveNumber(settings.maxConcurrent) ?? JASPER_DEFAULT_LIMITS.maxConcurrent,
+        ),
+      });
+      jasperClients.set(provider.id, client);
+      return client;
+    },
+  };
+}
+
+function requireSetting(provider: EngineServiceProvider, name: string): string {
+  const value = provider.settings[name];
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new AppError(
+      ErrorCode.CONFIG_INVALID,
+      `Service provider ${provider.name} has no ${name} setting`,
+    );
+  }
+  return value;
+}
+
+function positiveNumber(value: unknown): number | undefined {
+  return typeof value === 'number' && value > 0 ? value : undefined;
+}
