@@ -17,6 +17,7 @@ import type { CarrierGateways, JasperGateway } from '../app/ports/carrier-gatewa
 import type { EngineServiceProvider } from '../app/ports/engine-store.ts';
 import { AppError, ErrorCode } from '../domain/errors.ts';
 import type { SecretBox } from '../domain/secret-ref.ts';
+import type { EngineMetrics } from './engine-metrics.ts';
 
 /** Options of {@link createCarrierGateways}. */
 export interface CarrierGatewayOptions {
@@ -25,6 +26,8 @@ export interface CarrierGatewayOptions {
   sharedLimitsDb?: Kysely<Database>;
   /** Per-call timeout of carrier clients. @default 15000 */
   timeoutMs?: number;
+  /** Records call latency, limiter waits and breaker state. */
+  metrics?: EngineMetrics;
 }
 
 /**
@@ -37,15 +40,40 @@ export interface CarrierGatewayOptions {
 export function createCarrierGateways(options: CarrierGatewayOptions): CarrierGateways {
   const jasperClients = new Map<number, JasperGateway>();
 
-  const limiterFor = (key: string, ratePerSecond: number, maxConcurrent: number): RateLimiter =>
-    options.sharedLimitsDb === undefined
-      ? createJasperLimiter({ ratePerSecond, maxConcurrent })
-      : createPgRateLimiter(options.sharedLimitsDb, {
-          key,
-          ratePerSecond,
-          maxConcurrent,
-          burst: 1,
-        });
+  const metrics = options.metrics;
+  const limiterFor = (key: string, ratePerSecond: number, maxConcurrent: number): RateLimiter => {
+    const limiter =
+      options.sharedLimitsDb === undefined
+        ? createJasperLimiter({ ratePerSecond, maxConcurrent })
+        : createPgRateLimiter(options.sharedLimitsDb, {
+            key,
+            ratePerSecond,
+            maxConcurrent,
+            burst: 1,
+          });
+    if (metrics === undefined) return limiter;
+    return {
+      async acquire(signal) {
+        const started = performance.now();
+        const release = await limiter.acquire(signal);
+        metrics.observeLimiterWait(key, performance.now() - started);
+        return release;
+      },
+    };
+  };
+  const timed = async <T>(api: string, operation: string, call: () => Promise<T>): Promise<T> => {
+    const started = performance.now();
+    try {
+      const result = await call();
+      metrics?.observeCarrierCall(api, operation, 'ok', performance.now() - started);
+      return result;
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      const outcome = typeof code === 'string' ? code : 'error';
+      metrics?.observeCarrierCall(api, operation, outcome, performance.now() - started);
+      throw error;
+    }
+  };
 
   return {
     jasper(provider) {
@@ -62,6 +90,8 @@ export function createCarrierGateways(options: CarrierGatewayOptions): CarrierGa
         );
       }
       const account = `jasper:${provider.id}`;
+      const policy = createJasperPolicy({ account });
+      metrics?.watchBreaker(account, () => policy.breakerState);
       const client = createJasperClient({
         baseUrl,
         username,
@@ -72,15 +102,20 @@ export function createCarrierGateways(options: CarrierGatewayOptions): CarrierGa
             : undefined,
         account,
         timeoutMs: options.timeoutMs ?? 15_000,
-        policy: createJasperPolicy({ account }),
+        policy,
         limiter: limiterFor(
           account,
           positiveNumber(settings.rateLimitPerSecond) ?? JASPER_DEFAULT_LIMITS.ratePerSecond,
           positiveNumber(settings.maxConcurrent) ?? JASPER_DEFAULT_LIMITS.maxConcurrent,
         ),
       });
-      jasperClients.set(provider.id, client);
-      return client;
+      const gateway: JasperGateway = {
+        usernameTargetField: client.usernameTargetField,
+        editDevice: (iccid, fields, callOptions) =>
+          timed('jasper', 'editDevice', () => client.editDevice(iccid, fields, callOptions)),
+      };
+      jasperClients.set(provider.id, gateway);
+      return gateway;
     },
   };
 }

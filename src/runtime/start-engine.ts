@@ -17,6 +17,7 @@ import type { BulkChangeQueue, MessageProcessor } from '../app/ports/bulk-change
 import type { CarrierGateways } from '../app/ports/carrier-gateways.ts';
 import type { EngineStore } from '../app/ports/engine-store.ts';
 import { createCarrierGateways } from './carrier-gateways.ts';
+import type { EngineMetrics } from './engine-metrics.ts';
 import type { Runtime } from './open-runtime.ts';
 
 /** Every handler of this build. */
@@ -31,17 +32,22 @@ export function createHandlers(deps: {
 export function createEngine(
   runtime: Runtime,
   queue: BulkChangeQueue,
+  metrics?: EngineMetrics,
 ): { store: EngineStore; processMessage: MessageProcessor } {
   const store = createEngineStore(runtime.database.db);
   const gateways = createCarrierGateways({
     secretBox: runtime.secretBox,
     ...(runtime.database.kind === 'postgres' ? { sharedLimitsDb: runtime.database.db } : {}),
+    ...(metrics === undefined ? {} : { metrics }),
   });
   const processMessage = createMessageProcessor(
     { store, handlers: createHandlers({ gateways, store }), queue, logger: runtime.logger },
     {
       pageSize: runtime.config.engine.pageSize,
       maxParallel: runtime.config.engine.maxParallelRequests,
+      ...(metrics === undefined
+        ? {}
+        : { onDeviceResult: (event) => metrics.onDeviceResult(event) }),
     },
   );
   return { store, processMessage };
@@ -61,9 +67,14 @@ export interface RunningEngine {
  * const engine = await startEngine(runtime, pgboss);
  * await engine.queue.send({ bulkChangeId: 42, retryNumber: 0 });
  */
-export async function startEngine(runtime: Runtime, pgboss: PgBossQueue): Promise<RunningEngine> {
+export async function startEngine(
+  runtime: Runtime,
+  pgboss: PgBossQueue,
+  metrics?: EngineMetrics,
+): Promise<RunningEngine> {
   const queue = createPgBossBulkChangeQueue(pgboss.boss);
-  const { store, processMessage } = createEngine(runtime, queue);
+  metrics?.watchQueue(pgboss.probe);
+  const { store, processMessage } = createEngine(runtime, queue, metrics);
   const worker = await startPgBossWorker(pgboss.boss, {
     process: processMessage,
     logger: runtime.logger,
