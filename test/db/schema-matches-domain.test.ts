@@ -15,7 +15,9 @@ describe('schema matches the domain', () => {
 
   async function checkValues(constraint: string): Promise<string[]> {
     const { rows } = await sql<{ def: string }>`
-      select pg_get_constraintdef(oid) as def from pg_constraint where conname = ${constraint}`.execute(
+      select pg_get_constraintdef(oid) as def from pg_constraint
+      where conname = ${constraint}
+        and connamespace = (select oid from pg_namespace where nspname = current_schema())`.execute(
       testDb().db,
     );
     expect(rows, `constraint ${constraint} exists`).toHaveLength(1);
