@@ -5,7 +5,7 @@ const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 18)) {
   process.stderr.write(
     `bulk-change needs Node.js 22.18 or newer (this is ${process.version}). ` +
-      'Run it through npm, which uses the project\'s Node 24: npm run cli -- <command>\n',
+      "Run it through npm, which uses the project's Node 24: npm run cli -- <command>\n",
   );
   process.exit(1);
 }

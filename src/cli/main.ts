@@ -39,7 +39,7 @@ export function buildProgram(): Command {
   program
     .command('serve')
     .description(
-      'Run the service: migrate, seed the demo on first start (local mode), serve the HTTP API and run the in-process worker.',
+      'Run the service: migrate, seed the demo on first start (local mode), serve the HTTP API and run the in-process worker (aws mode: no migration, no worker; messages are only sent to SQS).',
     )
     .action(async (_opts: unknown, command: Command) => {
       await runServeCommand(flagsOf(command));
@@ -65,7 +65,7 @@ export function buildProgram(): Command {
   program
     .command('worker')
     .description(
-      'Work bulk-change messages from the queue (server mode); run any number of workers on any hosts.',
+      'Work bulk-change messages from the queue (pg-boss in server mode, SQS long polling in aws mode); run any number of workers on any hosts.',
     )
     .action(async (_opts: unknown, command: Command) => {
       await runWorkerCommand(flagsOf(command));

@@ -52,6 +52,14 @@ export interface ServiceOptions {
   pageSize?: string | number;
   /** Messages worked at once per process. @default 2 */
   workerConcurrency?: string | number;
+  /** URL of the SQS bulk-change queue (aws mode; required there). */
+  sqsQueueUrl?: string;
+  /** SQS endpoint override (emulators, VPC interface endpoints). @default the SDK's regional endpoint */
+  sqsEndpoint?: string;
+  /** AWS region of the SQS queue. @default 'us-east-1' */
+  awsRegion?: string;
+  /** Time kept free at the end of a Lambda invocation or SQS visibility window, in ms. @default 60000 */
+  sqsDeadlineMarginMs?: string | number;
 }
 
 /** Documentation of one option: its flag, environment variable, default and meaning. */
@@ -175,6 +183,38 @@ export const CONFIG_OPTIONS: readonly ConfigOptionDoc[] = Object.freeze([
     flag: '--worker-concurrency <n>',
     env: 'WORKER_CONCURRENCY',
     defaultText: '2',
-    description: 'Bulk-change messages one process works on at once.',
+    description:
+      'Bulk-change messages one process works on at once (pg-boss worker; the SQS worker receives up to min(this, 10) per poll).',
+  },
+  {
+    key: 'sqsQueueUrl',
+    flag: '--sqs-queue-url <url>',
+    env: 'SQS_QUEUE_URL',
+    defaultText: '(none)',
+    description:
+      'URL of the standard SQS queue carrying bulk-change messages. Required in aws mode; ignored otherwise.',
+  },
+  {
+    key: 'sqsEndpoint',
+    flag: '--sqs-endpoint <url>',
+    env: 'SQS_ENDPOINT',
+    defaultText: "(the SDK's regional endpoint)",
+    description:
+      "SQS endpoint override: an SQS emulator or a VPC interface endpoint. Credentials always come from the AWS SDK's default provider chain (Lambda execution role, ECS task role, instance profile, AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY), never from this service's settings.",
+  },
+  {
+    key: 'awsRegion',
+    flag: '--aws-region <region>',
+    env: 'AWS_REGION',
+    defaultText: 'us-east-1',
+    description: 'AWS region of the SQS queue (Lambda sets AWS_REGION itself).',
+  },
+  {
+    key: 'sqsDeadlineMarginMs',
+    flag: '--sqs-deadline-margin-ms <ms>',
+    env: 'SQS_DEADLINE_MARGIN_MS',
+    defaultText: '60000',
+    description:
+      "aws mode: the engine stops taking new pages and requeues the rest when this much of the Lambda invocation (capped at half of it) or of the SQS worker's 300 s visibility timeout is left. 0 to 299000.",
   },
 ] satisfies ConfigOptionDoc[]);

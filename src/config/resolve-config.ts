@@ -28,6 +28,18 @@ export type DatabaseTarget =
   | { readonly kind: 'pglite'; readonly dataDir: string }
   | { readonly kind: 'postgres'; readonly url: string; readonly poolSize: number };
 
+/** Where the aws mode's queue is and how its receivers budget time. */
+export interface SqsSettings {
+  /** URL of the standard SQS queue carrying bulk-change messages. */
+  readonly queueUrl: string;
+  /** Endpoint override (emulator, VPC endpoint); undefined = the SDK's regional endpoint. */
+  readonly endpoint: string | undefined;
+  /** AWS region of the queue. */
+  readonly region: string;
+  /** Time kept free at the end of a Lambda invocation / visibility window, in ms. */
+  readonly deadlineMarginMs: number;
+}
+
 /** Fully resolved, validated, frozen configuration. */
 export interface ResolvedConfig {
   readonly mode: Mode;
@@ -50,6 +62,8 @@ export interface ResolvedConfig {
     readonly pageSize: number;
     readonly workerConcurrency: number;
   };
+  /** The SQS queue: set in aws mode (where `SQS_QUEUE_URL` is required), undefined otherwise. */
+  readonly sqs: SqsSettings | undefined;
 }
 
 /** Inputs of {@link resolveConfig}. */
@@ -92,6 +106,7 @@ export function resolveConfig(input: ResolveConfigInput = {}): ResolvedConfig {
     );
   }
   const poolSize = parseInteger('DATABASE_POOL_SIZE', raw('databasePoolSize') ?? '10', 1, 1_000);
+  const sqs = resolveSqs(raw, mode);
   const database: DatabaseTarget =
     databaseUrl === undefined
       ? { kind: 'pglite', dataDir }
@@ -137,7 +152,60 @@ export function resolveConfig(input: ResolveConfigInput = {}): ResolvedConfig {
         100,
       ),
     }),
+    sqs,
   });
+}
+
+/**
+ * The SQS settings. Every given value is validated in every mode (a typo should not wait for
+ * the switch to aws mode), but only aws mode uses them and requires `SQS_QUEUE_URL`.
+ */
+function resolveSqs(
+  raw: (key: keyof ServiceOptions) => string | undefined,
+  mode: Mode,
+): SqsSettings | undefined {
+  const queueUrlText = raw('sqsQueueUrl');
+  const queueUrl =
+    queueUrlText === undefined ? undefined : parseHttpUrl('SQS_QUEUE_URL', queueUrlText);
+  if (queueUrl?.endsWith('.fifo')) {
+    throw new ConfigError(
+      `SQS_QUEUE_URL must name a standard queue, not a FIFO queue (FIFO queues refuse per-message delays); got ${queueUrl}`,
+    );
+  }
+  const endpointText = raw('sqsEndpoint');
+  const endpoint =
+    endpointText === undefined ? undefined : parseHttpUrl('SQS_ENDPOINT', endpointText);
+  const region = raw('awsRegion') ?? 'us-east-1';
+  if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(region) || region.length > 32) {
+    throw new ConfigError(`AWS_REGION must be a region name such as eu-west-1; got "${region}"`);
+  }
+  const deadlineMarginMs = parseInteger(
+    'SQS_DEADLINE_MARGIN_MS',
+    raw('sqsDeadlineMarginMs') ?? '60000',
+    0,
+    299_000,
+  );
+  if (mode !== Mode.Aws) return undefined;
+  if (queueUrl === undefined) {
+    throw new ConfigError(
+      'SQS_QUEUE_URL is required in aws mode (the URL of the bulk-change queue, e.g. https://sqs.us-east-1.amazonaws.com/123456789012/bulk-change)',
+      { mode },
+    );
+  }
+  return Object.freeze({ queueUrl, endpoint, region, deadlineMarginMs });
+}
+
+function parseHttpUrl(name: string, value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`${name} is not a valid URL; got "${value}"`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new ConfigError(`${name} must start with https:// or http://; got ${url.protocol}//`);
+  }
+  return value.replace(/\/+$/, '');
 }
 
 function envName(key: keyof ServiceOptions): string {

@@ -29,6 +29,8 @@ export const ErrorCode = {
   DATA_DIR_NOT_WRITABLE: 'DATA_DIR_NOT_WRITABLE',
   /** The database schema is newer than this build of the code. */
   SCHEMA_TOO_NEW: 'SCHEMA_TOO_NEW',
+  /** The database lacks migrations this build needs (a process that does not migrate found it). */
+  SCHEMA_BEHIND: 'SCHEMA_BEHIND',
   /** An applied migration differs from the file shipped with this build. */
   MIGRATION_CHECKSUM_MISMATCH: 'MIGRATION_CHECKSUM_MISMATCH',
   /** A migration failed while being applied (it was rolled back). */

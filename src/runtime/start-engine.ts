@@ -1,14 +1,11 @@
 /**
- * Wires the processing engine for local and server modes: engine store, handlers with their
- * carrier gateways, the pg-boss queue and worker, and the stall sweeper.
+ * Wires the processing engine: engine store, handlers with their carrier gateways, the worker
+ * of the mode's queue (pg-boss, or the SQS long-poll worker in aws mode) and the stall sweeper.
+ * The Lambda entry (`src/lambda/create-lambda-handler.ts`) uses {@link createEngine} only:
+ * Lambda itself is its worker.
  */
-
 import { createEngineStore } from '../adapters/db/engine-store.ts';
-import {
-  createPgBossBulkChangeQueue,
-  startPgBossWorker,
-} from '../adapters/queue/pgboss/pgboss-bulk-change-queue.ts';
-import type { PgBossQueue } from '../adapters/queue/pgboss/pgboss-queue.ts';
+import { startPgBossWorker } from '../adapters/queue/pgboss/pgboss-bulk-change-queue.ts';
 import { createHandlerRegistry, type HandlerRegistry } from '../app/engine/change-handler.ts';
 import { createMessageProcessor } from '../app/engine/process-message.ts';
 import { startStallSweeper } from '../app/engine/stall-sweeper.ts';
@@ -19,6 +16,8 @@ import type { EngineStore } from '../app/ports/engine-store.ts';
 import { createCarrierGateways } from './carrier-gateways.ts';
 import type { EngineMetrics } from './engine-metrics.ts';
 import type { Runtime } from './open-runtime.ts';
+import type { StartedQueue } from './start-queue.ts';
+import { startSqsWorker } from './start-sqs.ts';
 
 /** Every handler of this build. */
 export function createHandlers(deps: {
@@ -28,7 +27,12 @@ export function createHandlers(deps: {
   return createHandlerRegistry([createJasperCarrierRatePlanHandler(deps)]);
 }
 
-/** The engine parts shared by every entry point (pg-boss worker, SQS worker, Lambda). */
+/**
+ * The engine parts shared by every entry point (pg-boss worker, SQS worker, Lambda).
+ *
+ * @example
+ * const { processMessage } = createEngine(runtime, sqs.queue);
+ */
 export function createEngine(
   runtime: Runtime,
   queue: BulkChangeQueue,
@@ -57,36 +61,60 @@ export function createEngine(
 export interface RunningEngine {
   readonly queue: BulkChangeQueue;
   readonly store: EngineStore;
+  /** Whether this process works messages (false: it only sends them and sweeps stalls). */
+  readonly consuming: boolean;
   stop(): Promise<void>;
 }
 
+/** Options of {@link startEngine}. */
+export interface StartEngineOptions {
+  /**
+   * Work messages in this process. `serve` in aws mode passes false: Lambda (or
+   * `bulk-change worker`) consumes the SQS queue, the API process only sends and sweeps.
+   * @default true
+   */
+  consume?: boolean;
+}
+
 /**
- * Starts working the pg-boss queue in this process.
+ * Starts the engine on the mode's queue: the pg-boss worker or the SQS long-poll worker (when
+ * consuming), and the stall sweeper, which re-sends a message for a bulk change whose
+ * continuation is overdue (in aws mode the long-running API process is where it runs, since a
+ * Lambda runs only when a message arrives).
  *
  * @example
- * const engine = await startEngine(runtime, pgboss);
- * await engine.queue.send({ bulkChangeId: 42, retryNumber: 0 });
+ * const engine = await startEngine(runtime, await startQueue(runtime));
+ * await engine.stop();
  */
 export async function startEngine(
   runtime: Runtime,
-  pgboss: PgBossQueue,
+  started: StartedQueue,
   metrics?: EngineMetrics,
+  options: StartEngineOptions = {},
 ): Promise<RunningEngine> {
-  const queue = createPgBossBulkChangeQueue(pgboss.boss);
-  metrics?.watchQueue(pgboss.probe);
+  const { queue } = started;
+  metrics?.watchQueue(started.probe);
   const { store, processMessage } = createEngine(runtime, queue, metrics);
-  const worker = await startPgBossWorker(pgboss.boss, {
-    process: processMessage,
-    logger: runtime.logger,
-    concurrency: runtime.config.engine.workerConcurrency,
-  });
+  const consuming = options.consume ?? true;
+  let worker: { stop(): Promise<void> } | undefined;
+  if (consuming) {
+    worker =
+      started.kind === 'sqs'
+        ? startSqsWorker(runtime, started.sqs, processMessage)
+        : await startPgBossWorker(started.pgboss.boss, {
+            process: processMessage,
+            logger: runtime.logger,
+            concurrency: runtime.config.engine.workerConcurrency,
+          });
+  }
   const sweeper = startStallSweeper({ store, queue, logger: runtime.logger });
   return {
     queue,
     store,
+    consuming,
     async stop() {
       sweeper.stop();
-      await worker.stop();
+      await worker?.stop();
     },
   };
 }

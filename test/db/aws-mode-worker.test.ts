@@ -19,9 +19,11 @@ describe('aws mode: SQS long-poll worker and the sending-only API engine', () =>
   const { logger } = captureLogger();
 
   /** The runtime and queue an aws-mode command builds from its environment. */
-  const open = async (): Promise<{ runtime: Runtime; started: StartedQueue }> => {
+  const open = async (
+    queueUrl = scene().queue.queueUrl,
+  ): Promise<{ runtime: Runtime; started: StartedQueue }> => {
     const target = testDb();
-    const config = resolveConfig({ env: scene().env(target) });
+    const config = resolveConfig({ env: scene().env(target, { SQS_QUEUE_URL: queueUrl }) });
     const runtime = await openRuntime(config, logger, {
       ...(target.database.kind === 'pglite' ? { database: target.database } : {}),
     });
@@ -62,8 +64,11 @@ describe('aws mode: SQS long-poll worker and the sending-only API engine', () =>
 
   it("serve's engine in aws mode sends to SQS but leaves the messages to Lambda or workers", async () => {
     // Prepare
-    const { sqs, queue } = scene();
-    const { runtime, started } = await open();
+    // A queue of its own: a long poll the previous test's worker aborted may still take one
+    // message from the shared queue on the emulator's side.
+    const { sqs } = scene();
+    const queue = await sqs.createQueue('aws-serve');
+    const { runtime, started } = await open(queue.queueUrl);
     const engine = await startEngine(runtime, started, undefined, { consume: false });
     try {
       // Act
@@ -72,7 +77,7 @@ describe('aws mode: SQS long-poll worker and the sending-only API engine', () =>
 
       // Assess
       expect(engine.consuming).toBe(false);
-      expect(await sqs.counts(queue.queueUrl)).toMatchObject({ visible: 1, inFlight: 0 });
+      expect(await sqs.counts(queue.queueUrl)).toEqual({ visible: 1, inFlight: 0, delayed: 0 });
     } finally {
       await engine.stop();
       await started.stop();

@@ -115,6 +115,8 @@ describe('aws mode: Lambda handler + SQS (fauxqs) + Jasper simulator', () => {
         attributeNames: ['BulkChangeId'],
       }),
     );
+    // Built once, on the first invocation, and reused by every later (warm) one.
+    expect(lines.filter((l) => l.msg === 'Lambda container ready')).toHaveLength(1);
     expect(redelivered).toBe(true);
     expect(laterFailures).toEqual([]);
     expect(status).toBe('PROCESSED');

@@ -81,6 +81,21 @@ export class SchemaTooNewError extends AppError {
   }
 }
 
+/**
+ * The database lacks migrations this build needs, found by a process that does not migrate
+ * (aws mode: the Lambda and the aws-mode services; `bulk-change migrate` runs in the deploy
+ * pipeline).
+ */
+export class SchemaBehindError extends AppError {
+  constructor(databaseVersion: number, pending: readonly string[]) {
+    super(
+      ErrorCode.SCHEMA_BEHIND,
+      `database schema is at migration ${databaseVersion} but this build needs ${pending.join(', ')}; run \`bulk-change migrate\` (the deploy pipeline's step) before starting this version`,
+      { context: { databaseVersion, pending: [...pending] } },
+    );
+  }
+}
+
 /** An applied migration's file changed (or vanished) since it was applied. */
 export class MigrationChecksumMismatchError extends AppError {
   constructor(version: number, file: string, detail: string) {

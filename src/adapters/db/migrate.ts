@@ -18,6 +18,7 @@ import type { AppDatabase, ScriptTransaction } from './database.ts';
 import {
   MigrationChecksumMismatchError,
   MigrationFailedError,
+  SchemaBehindError,
   SchemaTooNewError,
 } from './db-errors.ts';
 
@@ -130,12 +131,7 @@ export async function getMigrationState(
   options: MigrateOptions = {},
 ): Promise<MigrationState> {
   const files = await loadMigrationFiles(options.migrationsDir ?? DEFAULT_MIGRATIONS_DIR);
-  const rows = await database.withScriptTransaction(async (tx) => {
-    const exists = await tx.query<{ present: boolean }>(
-      `select to_regclass('schema_migrations') is not null as present`,
-    );
-    return exists[0]?.present === true ? readApplied(tx) : [];
-  });
+  const rows = await readAppliedIfAny(database);
   const done = new Set(rows.map((r) => r.version));
   return {
     current: maxVersion(rows),
@@ -143,6 +139,30 @@ export async function getMigrationState(
     applied: rows.map((r) => r.name),
     pending: files.filter((f) => !done.has(f.version)).map((f) => f.name),
   };
+}
+
+/**
+ * Checks, without changing anything, that the database is exactly at this build's schema: for
+ * processes that must not migrate (aws mode, where `bulk-change migrate` runs in the deploy
+ * pipeline). Returns the schema version.
+ *
+ * @throws {SchemaBehindError} migrations of this build are not applied yet.
+ * @throws {SchemaTooNewError} the database is ahead of this build.
+ * @throws {MigrationChecksumMismatchError} an applied file was edited or removed.
+ * @example
+ * const version = await assertSchemaCurrent(database);
+ */
+export async function assertSchemaCurrent(
+  database: AppDatabase,
+  options: MigrateOptions = {},
+): Promise<number> {
+  const files = await loadMigrationFiles(options.migrationsDir ?? DEFAULT_MIGRATIONS_DIR);
+  const rows = await readAppliedIfAny(database);
+  verify(files, rows);
+  const done = new Set(rows.map((r) => r.version));
+  const pending = files.filter((f) => !done.has(f.version)).map((f) => f.name);
+  if (pending.length > 0) throw new SchemaBehindError(maxVersion(rows), pending);
+  return maxVersion(rows);
 }
 
 /**
@@ -170,6 +190,16 @@ async function lock(database: AppDatabase, tx: ScriptTransaction): Promise<void>
   await tx.query(
     `select pg_advisory_xact_lock(hashtext('device-bulk-change:migrate'), hashtext(coalesce(current_schema(), '')))`,
   );
+}
+
+/** The applied rows; none when `schema_migrations` does not exist (an empty database). */
+async function readAppliedIfAny(database: AppDatabase): Promise<AppliedRow[]> {
+  return database.withScriptTransaction(async (tx) => {
+    const exists = await tx.query<{ present: boolean }>(
+      `select to_regclass('schema_migrations') is not null as present`,
+    );
+    return exists[0]?.present === true ? readApplied(tx) : [];
+  });
 }
 
 async function readApplied(tx: ScriptTransaction): Promise<AppliedRow[]> {

@@ -93,7 +93,11 @@ export function createPgRateLimiter(
     async acquire(signal) {
       let slot: number | undefined;
       if (Number.isFinite(maxConcurrent)) {
-        while ((slot = await takeSlot()) === undefined) await sleep(pollMs, signal);
+        slot = await takeSlot();
+        while (slot === undefined) {
+          await sleep(pollMs, signal);
+          slot = await takeSlot();
+        }
       }
       try {
         for (let wait = await takeToken(); wait > 0; wait = await takeToken()) {

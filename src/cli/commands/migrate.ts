@@ -15,7 +15,9 @@ export async function runMigrateCommand(
 ): Promise<void> {
   const config = resolveConfig({ flags, env: processEnv() });
   const logger = createLogger({ level: config.logLevel });
-  const runtime = await openRuntime(config, logger, { migrate: !options.statusOnly });
+  const runtime = await openRuntime(config, logger, {
+    schema: options.statusOnly ? 'ignore' : 'migrate',
+  });
   try {
     const state = await getMigrationState(runtime.database);
     const out = process.stdout;

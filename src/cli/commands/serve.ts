@@ -1,6 +1,12 @@
 /**
  * `bulk-change serve`: the whole service in one process (local mode's `npm start`).
  *
+ * In aws mode `serve` is the API service only: it sends messages to SQS and runs the stall
+ * sweeper, but does not consume the queue (Lambda or `bulk-change worker` does), so that long
+ * bulk-change work never runs in, or competes for CPU with, the process answering HTTP, and the
+ * API scales with its requests while the consumers scale with the queue. It does not migrate
+ * either: `bulk-change migrate` runs in the deploy pipeline (see `runtime/open-runtime.ts`).
+ *
  * Start-up: resolve config → prepare data dir → connect and migrate → seed the demo on first
  * start → start the queue → listen → print how to reach it. SIGINT/SIGTERM stop accepting
  * requests, stop the queue and close the database; a second signal exits at once.
@@ -17,7 +23,7 @@ import { resolveConfig } from '../../config/resolve-config.ts';
 import { ensureDemoSeeded } from '../../runtime/ensure-demo-seeded.ts';
 import { openRuntime } from '../../runtime/open-runtime.ts';
 import { startEngine } from '../../runtime/start-engine.ts';
-import { startQueue } from '../../runtime/start-queue.ts';
+import { type StartedQueue, startQueue } from '../../runtime/start-queue.ts';
 import { startSimulators } from '../../runtime/start-simulators.ts';
 import { waitForShutdownSignal } from '../shutdown-signal.ts';
 
@@ -42,7 +48,9 @@ export async function runServeCommand(flags: ServiceOptions): Promise<void> {
     const demo = config.seedDemo ? await ensureDemoSeeded(runtime) : undefined;
     const queue = await startQueue(runtime);
     stops.push(() => queue.stop());
-    const engine = await startEngine(runtime, queue);
+    const engine = await startEngine(runtime, queue, undefined, {
+      consume: config.mode !== 'aws',
+    });
     stops.push(() => engine.stop());
 
     const databaseProbe: HealthProbe = {
@@ -72,6 +80,7 @@ export async function runServeCommand(flags: ServiceOptions): Promise<void> {
     const lines = [
       `device-bulk-change ${packageJson.version} (${config.mode} mode) listening on http://${config.host}:${port}`,
       `  database: ${runtime.database.describe()}`,
+      `  queue:    ${describeQueue(queue, engine.consuming)}`,
       `  health:   ${config.publicUrl}/health`,
     ];
     if (demo !== undefined) {
@@ -96,4 +105,11 @@ export async function runServeCommand(flags: ServiceOptions): Promise<void> {
   await waitForShutdownSignal(logger);
   await shutdown();
   logger.info('stopped');
+}
+
+function describeQueue(queue: StartedQueue, consuming: boolean): string {
+  const where = queue.kind === 'sqs' ? `SQS ${queue.sqs.settings.queueUrl}` : 'pg-boss';
+  return consuming
+    ? `${where}, worked in this process`
+    : `${where}, worked by Lambda or \`bulk-change worker\` (this process only sends)`;
 }

@@ -1,7 +1,9 @@
 /**
- * `bulk-change worker`: works bulk-change messages from the pg-boss queue on PostgreSQL
- * (server mode). Run as many as needed, on any hosts: they share the work through leases and
- * each carrier account's rate limit through the database.
+ * `bulk-change worker`: works bulk-change messages from the mode's queue — pg-boss on
+ * PostgreSQL (server mode) or the SQS queue by long polling (aws mode, on hosts that are not
+ * Lambda: containers, VMs). Run as many as needed, on any hosts: they share the work through
+ * leases and each carrier account's rate limit through the database. Every worker also runs
+ * the stall sweeper.
  */
 import { createLogger } from '../../adapters/logging/create-logger.ts';
 import type { ServiceOptions } from '../../config/config-options.ts';
@@ -21,8 +23,9 @@ export async function runWorkerCommand(flags: ServiceOptions): Promise<void> {
     const queue = await startQueue(runtime);
     try {
       const engine = await startEngine(runtime, queue);
+      const from = queue.kind === 'sqs' ? `SQS ${queue.sqs.settings.queueUrl}` : 'pg-boss';
       process.stdout.write(
-        `worker ${process.pid} working bulk-change messages (${runtime.database.describe()})\n`,
+        `worker ${process.pid} working bulk-change messages from ${from} (${runtime.database.describe()})\n`,
       );
       await waitForShutdownSignal(logger);
       await engine.stop();

@@ -60,15 +60,21 @@ export async function startPgBossQueue(options: {
         });
   boss.on('error', (error) => logger.error({ err: error }, 'pg-boss error'));
   await boss.start();
-  await ensureQueue(boss, BULK_CHANGE_DEAD_LETTER_QUEUE, {});
-  // 3 retries = 4 deliveries, the original's RetryNumber 0..3; then the dead-letter queue.
-  await ensureQueue(boss, BULK_CHANGE_QUEUE, {
-    deadLetter: BULK_CHANGE_DEAD_LETTER_QUEUE,
-    retryLimit: 3,
-    retryDelay: 5,
-    retryBackoff: true,
-    expireInSeconds: 300,
-  });
+  try {
+    await ensureQueue(boss, BULK_CHANGE_DEAD_LETTER_QUEUE, {});
+    // 3 retries = 4 deliveries, the original's RetryNumber 0..3; then the dead-letter queue.
+    await ensureQueue(boss, BULK_CHANGE_QUEUE, {
+      deadLetter: BULK_CHANGE_DEAD_LETTER_QUEUE,
+      retryLimit: 3,
+      retryDelay: 5,
+      retryBackoff: true,
+      expireInSeconds: 300,
+    });
+  } catch (error) {
+    // A started pg-boss keeps polling: left running, it would outlive the database it uses.
+    await boss.stop({ graceful: false, timeout: 1_000 }).catch(() => undefined);
+    throw error;
+  }
 
   let stopped = false;
   return {
@@ -106,8 +112,8 @@ async function ensureQueue(
   options: NonNullable<Parameters<PgBoss['createQueue']>[1]>,
 ): Promise<void> {
   if ((await boss.getQueue(name)) !== null) {
-    // Existing installations get the current retry settings.
-    await boss.updateQueue(name, options);
+    // Existing installations get the current retry settings (pg-boss refuses an empty update).
+    if (Object.keys(options).length > 0) await boss.updateQueue(name, options);
     return;
   }
   try {

@@ -18,7 +18,11 @@ import { buildApp } from 'fauxqs';
 
 /** Region and credentials every test client uses; nothing real. */
 export const TEST_REGION = 'us-east-1';
-const TEST_CREDENTIALS = { accessKeyId: 'test-access-key', secretAccessKey: 'test-secret-key' };
+/** Static fake credentials the emulator accepts (it does not check signatures). */
+export const TEST_CREDENTIALS = {
+  accessKeyId: 'test-access-key',
+  secretAccessKey: 'test-secret-key',
+};
 
 /** A queue created on the emulator. */
 export interface TestQueue {
