@@ -50,6 +50,8 @@ export function createCarrierGateways(options: CarrierGatewayOptions): CarrierGa
             ratePerSecond,
             maxConcurrent,
             burst: 1,
+            // A slot is held for one attempt (≤ the call timeout); a dead worker's slot frees soon.
+            slotLeaseMs: (options.timeoutMs ?? 15_000) + 5_000,
           });
     if (metrics === undefined) return limiter;
     return {

@@ -414,14 +414,20 @@ export function createEngineStore(db: Kysely<Database>): EngineStore {
       };
     },
 
+    async renewLease(deviceChangeId, owner, leaseMs) {
+      const renewed = await sql<{ id: number }>`
+        update device_changes set lease_expires_at = now() + ${`${leaseMs} milliseconds`}::interval
+        where id = ${deviceChangeId} and status = 'PROCESSING' and lease_owner = ${owner}
+        returning id`.execute(db);
+      return renewed.rows.length > 0;
+    },
+
     async findStalled(graceMs, limit) {
       const rows = await sql<{ id: number }>`
         select b.id from bulk_changes b
         where b.status = 'PROCESSING'
           and coalesce(b.next_wakeup_at, b.last_progress_at, b.started_at, b.created_at)
               < now() - ${`${graceMs} milliseconds`}::interval
-          and exists (select 1 from device_changes d
-                      where d.bulk_change_id = b.id and d.status in ('NEW', 'PENDING', 'PROCESSING'))
         order by b.id
         limit ${limit}`.execute(db);
       return rows.rows.map((r) => Number(r.id));

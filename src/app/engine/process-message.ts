@@ -108,6 +108,25 @@ export function createMessageProcessor(
     });
     const logs: LogEntry[] = [];
     const started = performance.now();
+    // The lease is renewed while the handler runs (a slow carrier or a busy rate limit must not
+    // let another worker take the device change mid-call); if it is lost, the handler's signal
+    // is aborted and its result will not be recorded.
+    if (!(await store.renewLease(change.id, owner, leaseMs))) {
+      logger.warn('lease lost before the device change started; skipped');
+      return;
+    }
+    const lost = new AbortController();
+    const heartbeat = setInterval(
+      () => {
+        store
+          .renewLease(change.id, owner, leaseMs)
+          .then((held) => {
+            if (!held) lost.abort(new Error(`lease of device change ${change.id} lost`));
+          })
+          .catch(() => undefined);
+      },
+      Math.max(50, Math.floor(leaseMs / 3)),
+    );
     let result: DeviceResult;
     try {
       result = await handler.handle({
@@ -116,7 +135,7 @@ export function createMessageProcessor(
         change,
         request: { ...bulk.request, ...(change.changeRequest ?? {}) },
         flags: { ...message },
-        signal: context.signal,
+        signal: AbortSignal.any([context.signal, lost.signal]),
         logger,
         step: createStepRunner(
           store.steps,
@@ -141,6 +160,7 @@ export function createMessageProcessor(
         'device change failed',
       );
     }
+    clearInterval(heartbeat);
     const recorded = await store.recordResult(change, owner, result, logs);
     if (!recorded)
       logger.warn(
@@ -164,13 +184,17 @@ export function createMessageProcessor(
     deps.logger.warn({ bulkChangeId: bulk.id, failed }, details);
   };
 
-  const continueLater = async (message: BulkChangeMessage) => {
+  const continueLater = async (message: BulkChangeMessage, madeProgress: boolean) => {
     const work = await store.openWork(message.bulkChangeId);
     if (work.open === 0) {
       await store.finishIfComplete(message.bulkChangeId);
       return;
     }
-    const at = work.dueAt ?? now();
+    // Work that is due but could not be claimed (held by another worker, or waiting for an
+    // earlier change of the same device) is looked at again after a pause, not in a tight loop.
+    const earliest = new Date(now().getTime() + (madeProgress ? 0 : IDLE_RECHECK_MS));
+    const due = work.dueAt ?? now();
+    const at = due.getTime() < earliest.getTime() ? earliest : due;
     if (!(await store.scheduleWakeup(message.bulkChangeId, at))) return;
     const delaySeconds = Math.max(0, Math.ceil((at.getTime() - now().getTime()) / 1000));
     await queue.send(continuation(message), { delaySeconds });
@@ -193,6 +217,7 @@ export function createMessageProcessor(
       if (provider === undefined)
         throw new NotFoundError('Service provider', bulk.serviceProviderId);
       const handler = handlers.find(bulk.changeType, provider.integration);
+      let madeProgress = false;
       if (handler === undefined) {
         await failAll(
           bulk,
@@ -207,12 +232,13 @@ export function createMessageProcessor(
           first = false;
           const page = await store.claimPage(bulk.id, { limit: pageSize, owner, leaseMs });
           if (page.length === 0) break;
+          madeProgress = true;
           await mapWithConcurrency(page, maxParallel, (change) =>
             runDevice(handler, bulk, provider, change, message, context),
           );
         }
       }
-      if (!(await store.finishIfComplete(bulk.id))) await continueLater(message);
+      if (!(await store.finishIfComplete(bulk.id))) await continueLater(message, madeProgress);
     } catch (error) {
       const attempts = context.receiveCount ?? message.retryNumber + 1;
       if (attempts >= maxMessageAttempts && !(error instanceof NotFoundError)) {
@@ -234,6 +260,9 @@ export function createMessageProcessor(
     }
   };
 }
+
+/** Pause before re-checking work that was due but could not be claimed (the original's 5 s). */
+const IDLE_RECHECK_MS = 5000;
 
 /** The message that continues a bulk change: same id and flags, counters kept. */
 function continuation(message: BulkChangeMessage): BulkChangeMessage {

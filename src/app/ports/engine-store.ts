@@ -149,6 +149,11 @@ export interface EngineStore {
     serviceProviderId: number,
     code: string,
   ): Promise<{ code: string; communicationPlan: string | null; planMb: number | null } | undefined>;
-  /** Bulk changes PROCESSING whose continuation is overdue by `graceMs` (lost messages). */
+  /** Extends the lease of a claimed device change; false when this owner lost it. */
+  renewLease(deviceChangeId: number, owner: string, leaseMs: number): Promise<boolean>;
+  /**
+   * Bulk changes still PROCESSING whose continuation is overdue by `graceMs` (a lost message,
+   * or a worker that died between the last device result and completion).
+   */
   findStalled(graceMs: number, limit: number): Promise<number[]>;
 }

@@ -20,6 +20,7 @@ import { createHealthCheck, type HealthProbe } from '../../app/health.ts';
 import type { ServiceOptions } from '../../config/config-options.ts';
 import { processEnv } from '../../config/env.ts';
 import { resolveConfig } from '../../config/resolve-config.ts';
+import { createEngineMetrics } from '../../runtime/engine-metrics.ts';
 import { ensureDemoSeeded } from '../../runtime/ensure-demo-seeded.ts';
 import { openRuntime } from '../../runtime/open-runtime.ts';
 import { startEngine } from '../../runtime/start-engine.ts';
@@ -48,7 +49,8 @@ export async function runServeCommand(flags: ServiceOptions): Promise<void> {
     const demo = config.seedDemo ? await ensureDemoSeeded(runtime) : undefined;
     const queue = await startQueue(runtime);
     stops.push(() => queue.stop());
-    const engine = await startEngine(runtime, queue, undefined, {
+    const metrics = createServiceMetrics({ version: packageJson.version, mode: config.mode });
+    const engine = await startEngine(runtime, queue, createEngineMetrics(metrics.registry), {
       consume: config.mode !== 'aws',
     });
     stops.push(() => engine.stop());
@@ -70,7 +72,6 @@ export async function runServeCommand(flags: ServiceOptions): Promise<void> {
       version: packageJson.version,
       mode: config.mode,
     });
-    const metrics = createServiceMetrics({ version: packageJson.version, mode: config.mode });
     const app = buildServer({ logger, health, metrics });
     await app.listen({ host: config.host, port: config.port });
     stops.push(() => app.close());
