@@ -13,6 +13,13 @@ export interface ServerDeps {
   logger: FastifyBaseLogger;
   health: HealthCheck;
   metrics: ServiceMetrics;
+  /**
+   * Carrier callback endpoints by integration path segment (e.g. `thingspace`): each checks the
+   * body and its credentials and answers with an HTTP status.
+   */
+  callbacks?: Readonly<
+    Record<string, (body: unknown) => Promise<{ statusCode: number; body: unknown }>>
+  >;
 }
 
 /**
@@ -50,6 +57,17 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   app.get('/health', async (_request, reply) => {
     const report = await deps.health.check();
     return reply.code(report.status === 'ok' ? 200 : 503).send(report);
+  });
+
+  app.post<{ Params: { carrier: string } }>('/callbacks/:carrier', async (request, reply) => {
+    const handler = deps.callbacks?.[request.params.carrier];
+    if (handler === undefined) {
+      return reply
+        .code(404)
+        .send({ code: 'NOT_FOUND', message: `no callback endpoint for ${request.params.carrier}` });
+    }
+    const answer = await handler(request.body);
+    return reply.code(answer.statusCode).send(answer.body);
   });
 
   app.get('/metrics', async (_request, reply) => {

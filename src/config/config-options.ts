@@ -52,6 +52,10 @@ export interface ServiceOptions {
   pageSize?: string | number;
   /** Messages worked at once per process. @default 2 */
   workerConcurrency?: string | number;
+  /** User name carriers must send back in their callbacks. */
+  callbackUsername?: string;
+  /** Password carriers must send back in their callbacks. */
+  callbackPassword?: string;
   /** URL of the SQS bulk-change queue (aws mode; required there). */
   sqsQueueUrl?: string;
   /** SQS endpoint override (emulators, VPC interface endpoints). @default the SDK's regional endpoint */
@@ -216,5 +220,21 @@ export const CONFIG_OPTIONS: readonly ConfigOptionDoc[] = Object.freeze([
     defaultText: '60000',
     description:
       "aws mode: the engine stops taking new pages and requeues the rest when this much of the Lambda invocation (capped at half of it) or of the SQS worker's 300 s visibility timeout is left. 0 to 299000.",
+  },
+  {
+    key: 'callbackUsername',
+    flag: '--callback-username <name>',
+    env: 'CALLBACK_USERNAME',
+    defaultText: '(none)',
+    description:
+      'User name registered with carrier callbacks (ThingSpace sends it back); callbacks that do not carry it are refused with 401.',
+  },
+  {
+    key: 'callbackPassword',
+    flag: '--callback-password <secret>',
+    env: 'CALLBACK_PASSWORD',
+    defaultText: '(none)',
+    description:
+      'Password registered with carrier callbacks. Outside local mode the callback endpoint is only served when username and password are set.',
   },
 ] satisfies ConfigOptionDoc[]);

@@ -56,6 +56,8 @@ export interface ResolvedConfig {
   readonly simulators: boolean;
   /** Port of the first simulator (Jasper); the others follow. */
   readonly simulatorPortBase: number;
+  /** Credentials carriers send back in callbacks; undefined = not configured. */
+  readonly callbacks: { readonly username: string | undefined; readonly password: string | undefined };
   /** Engine settings. */
   readonly engine: {
     readonly maxParallelRequests: number;
@@ -137,6 +139,7 @@ export function resolveConfig(input: ResolveConfigInput = {}): ResolvedConfig {
       1,
       65_532,
     ),
+    callbacks: Object.freeze({ username: raw('callbackUsername'), password: raw('callbackPassword') }),
     engine: Object.freeze({
       maxParallelRequests: parseInteger(
         'MAX_PARALLEL_REQUESTS',

@@ -414,6 +414,23 @@ export function createEngineStore(db: Kysely<Database>): EngineStore {
       };
     },
 
+    async recordCarrierCallback(integration, requestId, payload) {
+      return db.transaction().execute(async (trx) => {
+        const json = JSON.stringify(payload ?? null);
+        await sql`
+          insert into carrier_callbacks (integration, request_id, payload)
+          values (${integration}, ${requestId}, ${json}::jsonb)`.execute(trx);
+        const woken = await sql<{ bulk_change_id: number }>`
+          update device_changes
+          set not_before = now(),
+              park_state = park_state || jsonb_build_object('callback', ${json}::jsonb)
+          where status = 'PENDING' and park_state is not null
+            and park_state ->> 'requestId' = ${requestId}
+          returning bulk_change_id`.execute(trx);
+        return [...new Set(woken.rows.map((r) => Number(r.bulk_change_id)))];
+      });
+    },
+
     async renewLease(deviceChangeId, owner, leaseMs) {
       const renewed = await sql<{ id: number }>`
         update device_changes set lease_expires_at = now() + ${`${leaseMs} milliseconds`}::interval

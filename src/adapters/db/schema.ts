@@ -361,6 +361,15 @@ export interface RateLimitSlotsTable {
   expires_at: Date;
 }
 
+/** Row of `carrier_callbacks` (migration 0004): asynchronous carrier completions received. */
+export interface CarrierCallbacksTable {
+  id: Generated<number>;
+  integration: string;
+  request_id: string;
+  payload: ColumnType<unknown, string, string>;
+  received_at: Generated<Date>;
+}
+
 export interface Database {
   tenants: TenantsTable;
   api_keys: ApiKeysTable;
@@ -383,6 +392,7 @@ export interface Database {
   schema_migrations: SchemaMigrationsTable;
   rate_limit_buckets: RateLimitBucketsTable;
   rate_limit_slots: RateLimitSlotsTable;
+  carrier_callbacks: CarrierCallbacksTable;
 }
 
 /** Selected rows and insert/update shapes, one alias per table. */

@@ -149,6 +149,15 @@ export interface EngineStore {
     serviceProviderId: number,
     code: string,
   ): Promise<{ code: string; communicationPlan: string | null; planMb: number | null } | undefined>;
+  /**
+   * Stores a carrier callback and makes the device changes parked on its request id due now
+   * (the callback is added to their `parkState.callback`); returns their bulk change ids.
+   */
+  recordCarrierCallback(
+    integration: string,
+    requestId: string,
+    payload: unknown,
+  ): Promise<number[]>;
   /** Extends the lease of a claimed device change; false when this owner lost it. */
   renewLease(deviceChangeId: number, owner: string, leaseMs: number): Promise<boolean>;
   /**

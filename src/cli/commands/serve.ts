@@ -16,6 +16,7 @@ import { getMigrationState } from '../../adapters/db/migrate.ts';
 import { createLogger } from '../../adapters/logging/create-logger.ts';
 import { buildServer } from '../../api/build-server.ts';
 import { createServiceMetrics } from '../../api/metrics.ts';
+import { createCarrierCallbackReceiver } from '../../app/callbacks/receive-carrier-callback.ts';
 import { createHealthCheck, type HealthProbe } from '../../app/health.ts';
 import type { ServiceOptions } from '../../config/config-options.ts';
 import { processEnv } from '../../config/env.ts';
@@ -26,6 +27,7 @@ import { openRuntime } from '../../runtime/open-runtime.ts';
 import { startEngine } from '../../runtime/start-engine.ts';
 import { type StartedQueue, startQueue } from '../../runtime/start-queue.ts';
 import { startSimulators } from '../../runtime/start-simulators.ts';
+import { createThingSpaceCallbackEndpoint } from '../../runtime/thingspace-callback-endpoint.ts';
 import { waitForShutdownSignal } from '../shutdown-signal.ts';
 
 /** Runs the serve command until a shutdown signal arrives. */
@@ -72,7 +74,27 @@ export async function runServeCommand(flags: ServiceOptions): Promise<void> {
       version: packageJson.version,
       mode: config.mode,
     });
-    const app = buildServer({ logger, health, metrics });
+    const { username, password } = config.callbacks;
+    const callbacksConfigured = username !== undefined && password !== undefined;
+    const callbacks =
+      config.mode === 'local' || callbacksConfigured
+        ? {
+            thingspace: createThingSpaceCallbackEndpoint({
+              receiver: createCarrierCallbackReceiver({
+                store: engine.store,
+                queue: engine.queue,
+                logger,
+              }),
+              credentials: { username, password },
+            }),
+          }
+        : undefined;
+    const app = buildServer({
+      logger,
+      health,
+      metrics,
+      ...(callbacks === undefined ? {} : { callbacks }),
+    });
     await app.listen({ host: config.host, port: config.port });
     stops.push(() => app.close());
 
