@@ -57,7 +57,10 @@ export interface ResolvedConfig {
   /** Port of the first simulator (Jasper); the others follow. */
   readonly simulatorPortBase: number;
   /** Credentials carriers send back in callbacks; undefined = not configured. */
-  readonly callbacks: { readonly username: string | undefined; readonly password: string | undefined };
+  readonly callbacks: {
+    readonly username: string | undefined;
+    readonly password: string | undefined;
+  };
   /** Engine settings. */
   readonly engine: {
     readonly maxParallelRequests: number;
@@ -139,7 +142,10 @@ export function resolveConfig(input: ResolveConfigInput = {}): ResolvedConfig {
       1,
       65_532,
     ),
-    callbacks: Object.freeze({ username: raw('callbackUsername'), password: raw('callbackPassword') }),
+    callbacks: Object.freeze({
+      username: raw('callbackUsername'),
+      password: raw('callbackPassword'),
+    }),
     engine: Object.freeze({
       maxParallelRequests: parseInteger(
         'MAX_PARALLEL_REQUESTS',
