@@ -13,11 +13,16 @@ import {
   JASPER_DEFAULT_LIMITS,
 } from '../adapters/integrations/jasper/jasper-defaults.ts';
 import type { RateLimiter } from '../adapters/integrations/shared/rate-limiter.ts';
-import type { CarrierGateways, JasperGateway } from '../app/ports/carrier-gateways.ts';
+import type {
+  CarrierGateways,
+  JasperGateway,
+  RevioGateway,
+} from '../app/ports/carrier-gateways.ts';
 import type { EngineServiceProvider } from '../app/ports/engine-store.ts';
 import { AppError, ErrorCode } from '../domain/errors.ts';
 import type { SecretBox } from '../domain/secret-ref.ts';
 import type { EngineMetrics } from './engine-metrics.ts';
+import { buildRevioGateway } from './revio-gateway.ts';
 
 /** Options of {@link createCarrierGateways}. */
 export interface CarrierGatewayOptions {
@@ -39,6 +44,7 @@ export interface CarrierGatewayOptions {
  */
 export function createCarrierGateways(options: CarrierGatewayOptions): CarrierGateways {
   const jasperClients = new Map<number, JasperGateway>();
+  const revioClients = new Map<number, RevioGateway>();
 
   const metrics = options.metrics;
   const limiterFor = (key: string, ratePerSecond: number, maxConcurrent: number): RateLimiter => {
@@ -115,8 +121,30 @@ export function createCarrierGateways(options: CarrierGatewayOptions): CarrierGa
         usernameTargetField: client.usernameTargetField,
         editDevice: (iccid, fields, callOptions) =>
           timed('jasper', 'editDevice', () => client.editDevice(iccid, fields, callOptions)),
+        setUsername: (iccid, username, callOptions) =>
+          timed('jasper', 'setUsername', () => client.setUsername(iccid, username, callOptions)),
+        verifyUsernameEdit: async (iccid, username, since, callOptions) => {
+          const verdict = await timed('jasper', 'verifyUsernameEdit', () =>
+            client.verifyUsernameEdit(iccid, username, since, callOptions),
+          );
+          return verdict.outcome === 'failed'
+            ? { outcome: 'failed', message: verdict.message }
+            : { outcome: verdict.outcome };
+        },
       };
       jasperClients.set(provider.id, gateway);
+      return gateway;
+    },
+    revio(billing) {
+      const cached = revioClients.get(billing.id);
+      if (cached !== undefined) return cached;
+      const gateway = buildRevioGateway(billing, {
+        secretBox: options.secretBox,
+        ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+        limiterFor,
+        timed,
+      });
+      revioClients.set(billing.id, gateway);
       return gateway;
     },
   };

@@ -10,6 +10,8 @@ import { createHandlerRegistry, type HandlerRegistry } from '../app/engine/chang
 import { createMessageProcessor } from '../app/engine/process-message.ts';
 import { startStallSweeper } from '../app/engine/stall-sweeper.ts';
 import { createJasperCarrierRatePlanHandler } from '../app/handlers/jasper-carrier-rate-plan.ts';
+import { createJasperEditUsernameHandler } from '../app/handlers/jasper-edit-username.ts';
+import { createTelegenceEditUsernameHandler } from '../app/handlers/telegence-edit-username.ts';
 import type { BulkChangeQueue, MessageProcessor } from '../app/ports/bulk-change-queue.ts';
 import type { CarrierGateways } from '../app/ports/carrier-gateways.ts';
 import type { EngineStore } from '../app/ports/engine-store.ts';
@@ -24,7 +26,11 @@ export function createHandlers(deps: {
   gateways: CarrierGateways;
   store: EngineStore;
 }): HandlerRegistry {
-  return createHandlerRegistry([createJasperCarrierRatePlanHandler(deps)]);
+  return createHandlerRegistry([
+    createJasperCarrierRatePlanHandler(deps),
+    createJasperEditUsernameHandler(deps),
+    createTelegenceEditUsernameHandler(deps),
+  ]);
 }
 
 /**

@@ -150,7 +150,7 @@ export function withCrashingRevio(client: RevioClient, hit: CrashHook): RevioCli
 /** The Jasper client with crash points around `editDevice`. */
 export function withCrashingJasper(client: JasperGateway, hit: CrashHook): JasperGateway {
   return {
-    usernameTargetField: client.usernameTargetField,
+    ...client,
     async editDevice(iccid, fields, options) {
       hit('beforeEdit', `iccid ${iccid}`);
       const edited = await client.editDevice(iccid, fields, options);

@@ -17,6 +17,7 @@ import type { BulkChangeStatus } from '../../domain/bulk-change/bulk-change-stat
 import type { ChangeType } from '../../domain/change-types/change-type.ts';
 import type { Integration } from '../../domain/integrations.ts';
 import type { SecretRefs } from '../../domain/secret-ref.ts';
+import { createEngineBillingLookups } from './engine-billing-store.ts';
 import {
   createDeviceRepository,
   type DeviceFieldChanges,
@@ -112,6 +113,8 @@ export function createEngineStore(db: Kysely<Database>): EngineStore {
         retryNumber: row.retry_number,
       };
     },
+
+    ...createEngineBillingLookups(db),
 
     async getServiceProvider(id) {
       const row = await db

@@ -38,6 +38,28 @@ export interface EngineServiceProvider {
   billingIntegrationId: number | null;
 }
 
+/** A billing (Rev.io) tenant linked to service providers. */
+export interface EngineBillingIntegration {
+  id: number;
+  tenantId: number;
+  name: string;
+  baseUrl: string;
+  clientCode: string;
+  login: string;
+  /** `password` and `subscriptionKey`. */
+  credentials: SecretRefs;
+  writeEnabled: boolean;
+}
+
+/** A Rev.io service line known to the device database. */
+export interface EngineRevService {
+  /** Rev.io service id. */
+  serviceId: number;
+  iccid: string | null;
+  msisdn: string | null;
+  activatedAt: Date | null;
+}
+
 /** A device change claimed by a worker. */
 export interface ClaimedDeviceChange {
   id: number;
@@ -149,6 +171,20 @@ export interface EngineStore {
     serviceProviderId: number,
     code: string,
   ): Promise<{ code: string; communicationPlan: string | null; planMb: number | null } | undefined>;
+  /** A billing integration by id, if it exists. */
+  getBillingIntegration(id: number): Promise<EngineBillingIntegration | undefined>;
+  /**
+   * The device's Rev.io service: the earliest activated, not disconnected service of the
+   * tenant and billing integration with this ICCID (or MSISDN).
+   */
+  findRevService(query: {
+    tenantId: number;
+    billingIntegrationId: number;
+    iccid?: string;
+    msisdn?: string;
+  }): Promise<EngineRevService | undefined>;
+  /** The tenant's settings (`tenants.settings`), `{}` when unknown. */
+  getTenantSettings(tenantId: number): Promise<Record<string, unknown>>;
   /**
    * Stores a carrier callback and makes the device changes parked on its request id due now
    * (the callback is added to their `parkState.callback`); returns their bulk change ids.

@@ -1,0 +1,70 @@
+/**
+ * Builds the Rev.io gateway of a billing integration: the client with its resilience policy
+ * and rate limiter, plus the pure field-mapping rules (`buildCostCenterPatch`).
+ */
+import { createRevioClient } from '../adapters/integrations/revio/revio-client.ts';
+import { buildCostCenterPatch } from '../adapters/integrations/revio/revio-fields.ts';
+import type { RateLimiter } from '../adapters/integrations/shared/rate-limiter.ts';
+import { createResiliencePolicy } from '../adapters/integrations/shared/resilience.ts';
+import type { RevioGateway } from '../app/ports/carrier-gateways.ts';
+import type { EngineBillingIntegration } from '../app/ports/engine-store.ts';
+import { AppError, ErrorCode } from '../domain/errors.ts';
+import type { SecretBox } from '../domain/secret-ref.ts';
+
+/** Rev.io allows 500 calls a minute per tenant; stay under it. */
+export const REVIO_DEFAULT_LIMITS = Object.freeze({ ratePerSecond: 8, maxConcurrent: 4 });
+
+/**
+ * Creates the gateway of one billing integration.
+ *
+ * @example
+ * const revio = buildRevioGateway(billing, { secretBox, limiterFor, timed });
+ * await revio.patchService(700001, revio.planPatch(await revio.getService(700001), values).ops);
+ */
+export function buildRevioGateway(
+  billing: EngineBillingIntegration,
+  deps: {
+    secretBox: SecretBox;
+    timeoutMs?: number;
+    limiterFor: (key: string, ratePerSecond: number, maxConcurrent: number) => RateLimiter;
+    timed: <T>(api: string, operation: string, call: () => Promise<T>) => Promise<T>;
+  },
+): RevioGateway {
+  const secret = (name: string): string => {
+    const ref = billing.credentials[name];
+    if (ref === undefined) {
+      throw new AppError(
+        ErrorCode.CONFIG_INVALID,
+        `Billing integration ${billing.name} has no Rev.io ${name}`,
+      );
+    }
+    return deps.secretBox.open(ref);
+  };
+  const account = `revio:${billing.clientCode}`;
+  const client = createRevioClient({
+    baseUrl: billing.baseUrl,
+    credentials: {
+      login: billing.login,
+      clientCode: billing.clientCode,
+      password: secret('password'),
+      subscriptionKey: secret('subscriptionKey'),
+    },
+    timeoutMs: deps.timeoutMs ?? 30_000,
+    policy: createResiliencePolicy({ api: 'revio', account }),
+    limiter: deps.limiterFor(
+      account,
+      REVIO_DEFAULT_LIMITS.ratePerSecond,
+      REVIO_DEFAULT_LIMITS.maxConcurrent,
+    ),
+  });
+  return {
+    getService: (serviceId, options) =>
+      deps.timed('revio', 'getService', () => client.getService(serviceId, options)),
+    planPatch: (service, values) => {
+      const patch = buildCostCenterPatch(service, values);
+      return { ops: patch.ops, mapped: patch.mapped, unmapped: patch.unmapped };
+    },
+    patchService: (serviceId, ops, options) =>
+      deps.timed('revio', 'patchService', () => client.patchService(serviceId, ops, options)),
+  };
+}
