@@ -165,6 +165,31 @@ describe('EditUsernameCostCenter through the engine and the simulators', () => {
     expect((await t.deviceRow(device.id)).cost_center_2).toBe('FLEET-X');
   });
 
+  it("no Rev.io service with the tenant's unpushedValues 'fail': API_FAILED, device row unchanged", async () => {
+    const { sp, device } = await t.pickDevice('Rogers', (l) => l === undefined);
+    const before = await t.deviceRow(device.id);
+    await db
+      .updateTable('tenants')
+      .set({ settings: JSON.stringify({ pushUsernameUpdate: 'field', unpushedValues: 'fail' }) })
+      .where('id', '=', sp.tenant_id)
+      .execute();
+    try {
+      const id = await t.submit(sp, device, { CostCenter3: 'STRICT-3' });
+      const change = await t.changeOf(id);
+      expect(change.status).toBe('API_FAILED');
+      expect(change.status_details).toBe(
+        `Not every value reached Rev.io: CostCenter3 'STRICT-3' not pushed: no Rev.io service for ICCID ${device.iccid}`,
+      );
+      expect((await t.deviceRow(device.id)).cost_center_3).toBe(before.cost_center_3);
+    } finally {
+      await db
+        .updateTable('tenants')
+        .set({ settings: JSON.stringify({ pushUsernameUpdate: 'field' }) })
+        .where('id', '=', sp.tenant_id)
+        .execute();
+    }
+  });
+
   it('a single "Cost Center" field takes CostCenter1; missing fields are reported', async () => {
     const { sp, device, serviceId } = await t.pickDevice(
       'Jasper',

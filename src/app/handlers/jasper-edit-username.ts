@@ -17,6 +17,7 @@ import {
   isEmptyRequest,
   pushToRevio,
   readUsernameRequest,
+  unpushedValuesPolicy,
 } from './username-cost-center.ts';
 
 /** Re-checks of a lagging POD19 audit trail before giving up. */
@@ -39,7 +40,7 @@ export interface Pod19AuditParkState {
 
 type Deps = {
   gateways: CarrierGateways;
-  store: Pick<EngineStore, 'getBillingIntegration' | 'findRevService'>;
+  store: Pick<EngineStore, 'getBillingIntegration' | 'findRevService' | 'getTenantSettings'>;
 };
 
 /**
@@ -67,7 +68,8 @@ export function createJasperEditUsernameHandler(deps: Deps): ChangeHandler {
         if (verdict !== undefined) return verdict;
       }
       const pushed = await pushToRevio(ctx, deps, costCenterValues(request), { iccid });
-      return finishUsernameChange(ctx, request, pushed.warnings);
+      const settings = await deps.store.getTenantSettings(ctx.bulkChange.tenantId);
+      return finishUsernameChange(ctx, request, pushed.warnings, unpushedValuesPolicy(settings));
     },
   };
 }

@@ -14,6 +14,7 @@ import {
   isEmptyRequest,
   pushToRevio,
   readUsernameRequest,
+  unpushedValuesPolicy,
 } from './username-cost-center.ts';
 
 /** Where a tenant wants the username in Rev.io. @default 'field' */
@@ -48,14 +49,15 @@ export function createTelegenceEditUsernameHandler(deps: {
         return { kind: 'failed', details: message, error: message };
       }
       const values: RevioFieldValues = costCenterValues(request);
+      const settings = await deps.store.getTenantSettings(ctx.bulkChange.tenantId);
       if (request.username !== undefined) {
-        const mode = pushUsernameMode(await deps.store.getTenantSettings(ctx.bulkChange.tenantId));
+        const mode = pushUsernameMode(settings);
         if (mode !== 'service_description') values.username = request.username;
         if (mode !== 'field') values.description = request.username;
       }
       const msisdn = ctx.change.msisdn ?? ctx.change.identifier;
       const pushed = await pushToRevio(ctx, deps, values, { msisdn });
-      return finishUsernameChange(ctx, request, pushed.warnings);
+      return finishUsernameChange(ctx, request, pushed.warnings, unpushedValuesPolicy(settings));
     },
   };
 }

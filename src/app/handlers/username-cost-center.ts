@@ -5,7 +5,7 @@
  */
 import type { HandlerContext } from '../engine/change-handler.ts';
 import type { CarrierGateways, RevioFieldValues } from '../ports/carrier-gateways.ts';
-import type { DeviceUpdate, EngineStore } from '../ports/engine-store.ts';
+import type { DeviceResult, DeviceUpdate, EngineStore } from '../ports/engine-store.ts';
 
 /** The original's log descriptions. */
 export const EDIT_USERNAME_LOG = {
@@ -163,12 +163,37 @@ export function usernameDeviceUpdate(
   return { deviceId: ctx.change.deviceId, changes };
 }
 
-/** Writes the final database log entry and builds the PROCESSED result. */
+/**
+ * What a tenant wants when some values could not be pushed to Rev.io (no service, no field):
+ * `warning` (default) — PROCESSED with the reasons in the details; `fail` — API_FAILED with
+ * the reasons, and the device row is not changed. Tenant setting `unpushedValues`.
+ */
+export type UnpushedValuesPolicy = 'warning' | 'fail';
+
+/** Reads the tenant's `unpushedValues` setting; anything else is 'warning'. */
+export function unpushedValuesPolicy(settings: Record<string, unknown>): UnpushedValuesPolicy {
+  return settings.unpushedValues === 'fail' ? 'fail' : 'warning';
+}
+
+/** Writes the final database log entry and builds the device change's result. */
 export function finishUsernameChange(
   ctx: HandlerContext,
   request: UsernameCostCenterRequest,
   warnings: readonly string[],
-): { kind: 'succeeded'; details: string; deviceUpdate?: DeviceUpdate } {
+  policy: UnpushedValuesPolicy = 'warning',
+): DeviceResult {
+  if (warnings.length > 0 && policy === 'fail') {
+    const details = `Not every value reached Rev.io: ${warnings.join('; ')}`;
+    ctx.log({
+      description: EDIT_USERNAME_LOG.database,
+      requestText: JSON.stringify(request),
+      responseText: 'The device was not updated: values could not be pushed to Rev.io',
+      responseStatus: 'API_FAILED',
+      hasErrors: true,
+      errorText: details,
+    });
+    return { kind: 'failed', details, error: details };
+  }
   ctx.log({
     description: EDIT_USERNAME_LOG.database,
     requestText: JSON.stringify(request),
