@@ -2,9 +2,10 @@
  * The billing part of the engine store: billing integrations, the device's Rev.io service
  * and tenant settings (what EditUsernameCostCenter needs besides the carrier).
  */
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { EngineStore } from '../../app/ports/engine-store.ts';
 import type { SecretRefs } from '../../domain/secret-ref.ts';
+import { createRevRepository } from './repositories/rev-repository.ts';
 import type { Database } from './schema.ts';
 
 /** The engine store's billing look-ups. */
@@ -42,22 +43,15 @@ export function createEngineBillingLookups(db: Kysely<Database>): EngineBillingL
     },
 
     async findRevService(query) {
-      let select = db
-        .selectFrom('rev_services')
-        .select(['external_id', 'iccid', 'msisdn', 'activated_at'])
-        .where('tenant_id', '=', query.tenantId)
-        .where('billing_integration_id', '=', query.billingIntegrationId)
-        .where((eb) =>
-          eb.or([eb('disconnected_at', 'is', null), eb('disconnected_at', '>', sql<Date>`now()`)]),
-        );
-      if (query.iccid !== undefined) select = select.where('iccid', '=', query.iccid);
-      else if (query.msisdn !== undefined) select = select.where('msisdn', '=', query.msisdn);
-      else return undefined;
-      const row = await select
-        .orderBy(sql`activated_at asc nulls last`)
-        .orderBy('id')
-        .limit(1)
-        .executeTakeFirst();
+      // The device's service: earliest activated, not disconnected, of this billing account.
+      const rev = createRevRepository(db);
+      const candidates =
+        query.iccid !== undefined
+          ? await rev.findActiveServicesByIccid(query.tenantId, query.iccid)
+          : query.msisdn !== undefined
+            ? await rev.findActiveServicesByMsisdn(query.tenantId, query.msisdn)
+            : [];
+      const row = candidates.find((c) => c.billing_integration_id === query.billingIntegrationId);
       if (row === undefined) return undefined;
       return {
         serviceId: Number(row.external_id),

@@ -1,33 +1,30 @@
 /**
- * {@link EngineStore} over kysely (PGlite and PostgreSQL).
+ * {@link EngineStore} over kysely (PGlite and PostgreSQL), assembled from its parts: step
+ * records (`engine-step-store.ts`), bulk-change lifecycle (`engine-lifecycle-store.ts`),
+ * billing look-ups (`engine-billing-store.ts`) and, here, the reads, the claims and the
+ * per-device results.
  *
  * Claiming uses `FOR UPDATE SKIP LOCKED`, so concurrent workers on PostgreSQL take disjoint
  * pages; on PGlite (one connection) claims are naturally serialised. Every result write is
  * fenced by the lease owner. Completion is one conditional UPDATE plus the outbox row in the
  * same transaction, so a bulk change becomes PROCESSED and is announced exactly once.
  */
-import { type Kysely, sql, type Transaction } from 'kysely';
-import type {
-  ClaimedDeviceChange,
-  EngineStore,
-  LogEntry,
-  StepRecord,
-} from '../../app/ports/engine-store.ts';
+import { type Kysely, sql } from 'kysely';
+import type { ClaimedDeviceChange, EngineStore } from '../../app/ports/engine-store.ts';
 import type { BulkChangeStatus } from '../../domain/bulk-change/bulk-change-status.ts';
 import type { ChangeType } from '../../domain/change-types/change-type.ts';
 import type { Integration } from '../../domain/integrations.ts';
 import type { SecretRefs } from '../../domain/secret-ref.ts';
 import { createEngineBillingLookups } from './engine-billing-store.ts';
+import { createEngineLifecycleStore } from './engine-lifecycle-store.ts';
+import { createEngineStepStore } from './engine-step-store.ts';
+import { PROCESSED_BY, writeLogs } from './engine-store-shared.ts';
+import { createBulkChangeRepository } from './repositories/bulk-change-repository.ts';
 import {
   createDeviceRepository,
   type DeviceFieldChanges,
 } from './repositories/device-repository.ts';
 import type { Database } from './schema.ts';
-
-const OPEN = ['NEW', 'PENDING', 'PROCESSING'] as const;
-const PROCESSED_BY = 'device-bulk-change';
-/** Step records are kept this long (re-deliveries and retries happen well within it). */
-const STEP_TTL = '30 days';
 
 /**
  * Creates the engine store.
@@ -37,70 +34,11 @@ const STEP_TTL = '30 days';
  * const page = await store.claimPage(42, { limit: 100, owner: 'worker-1', leaseMs: 300_000 });
  */
 export function createEngineStore(db: Kysely<Database>): EngineStore {
-  const writeLogs = async (
-    trx: Kysely<Database> | Transaction<Database>,
-    bulkChangeId: number,
-    deviceChangeId: number | null,
-    entries: readonly LogEntry[],
-  ) => {
-    if (entries.length === 0) return;
-    await trx
-      .insertInto('bulk_change_logs')
-      .values(
-        entries.map((e) => ({
-          bulk_change_id: bulkChangeId,
-          device_change_id: deviceChangeId,
-          description: e.description,
-          request_text: e.requestText ?? null,
-          response_text: e.responseText ?? null,
-          response_status: e.responseStatus ?? null,
-          has_errors: e.hasErrors,
-          error_text: e.errorText ?? null,
-          processed_by: PROCESSED_BY,
-        })),
-      )
-      .execute();
-  };
-
   return {
-    steps: {
-      async begin(key): Promise<StepRecord> {
-        const inserted = await sql<{ key: string }>`
-          insert into idempotency_records (key, status, expires_at)
-          values (${key}, 'IN_PROGRESS', now() + ${STEP_TTL}::interval)
-          on conflict (key) do nothing
-          returning key`.execute(db);
-        if (inserted.rows.length > 0) return { state: 'new' };
-        const row = await db
-          .selectFrom('idempotency_records')
-          .select(['status', 'result'])
-          .where('key', '=', key)
-          .executeTakeFirst();
-        if (row === undefined) return { state: 'new' };
-        return row.status === 'COMPLETED'
-          ? { state: 'completed', result: row.result }
-          : { state: 'in-progress' };
-      },
-      async complete(key, result, log) {
-        await db.transaction().execute(async (trx) => {
-          await sql`
-            insert into idempotency_records (key, status, result, expires_at, updated_at)
-            values (${key}, 'COMPLETED', ${JSON.stringify(result ?? null)}::jsonb, now() + ${STEP_TTL}::interval, now())
-            on conflict (key) do update set status = 'COMPLETED', result = excluded.result, updated_at = now()`.execute(
-            trx,
-          );
-          if (log !== undefined)
-            await writeLogs(trx, log.bulkChangeId, log.deviceChangeId, log.entries);
-        });
-      },
-    },
-
+    steps: createEngineStepStore(db),
+    ...createEngineLifecycleStore(db),
     async getBulkChange(id) {
-      const row = await db
-        .selectFrom('bulk_changes')
-        .selectAll()
-        .where('id', '=', id)
-        .executeTakeFirst();
+      const row = await createBulkChangeRepository(db).findById(id);
       if (row === undefined) return undefined;
       return {
         id: row.id,
@@ -133,23 +71,6 @@ export function createEngineStore(db: Kysely<Database>): EngineStore {
         credentials: (row.credentials ?? {}) as SecretRefs,
         billingIntegrationId: row.billing_integration_id,
       };
-    },
-
-    async startBulkChange(id) {
-      await db.transaction().execute(async (trx) => {
-        await trx
-          .updateTable('bulk_changes')
-          .set({ status: 'PROCESSING', started_at: sql`coalesce(started_at, now())` })
-          .where('id', '=', id)
-          .where('status', '=', 'NEW')
-          .execute();
-        await trx
-          .updateTable('device_changes')
-          .set({ status: 'PENDING' })
-          .where('bulk_change_id', '=', id)
-          .where('status', '=', 'NEW')
-          .execute();
-      });
     },
 
     async claimPage(bulkChangeId, { limit, owner, leaseMs }) {
@@ -253,155 +174,6 @@ export function createEngineStore(db: Kysely<Database>): EngineStore {
       });
     },
 
-    async failOpenDeviceChanges(bulkChangeId, details, log) {
-      return db.transaction().execute(async (trx) => {
-        const failed = await trx
-          .updateTable('device_changes')
-          .set({
-            status: 'API_FAILED',
-            status_details: details,
-            has_errors: true,
-            last_error: details,
-            processed_at: sql`now()`,
-            lease_owner: null,
-            lease_expires_at: null,
-            not_before: null,
-          })
-          .where('bulk_change_id', '=', bulkChangeId)
-          .where('status', 'in', OPEN)
-          .returning('id')
-          .execute();
-        for (const row of failed) await writeLogs(trx, bulkChangeId, row.id, [log]);
-        return failed.length;
-      });
-    },
-
-    async openWork(bulkChangeId) {
-      const row = await sql<{ open: number; due_at: Date | null }>`
-        select count(*)::int as open,
-               min(case when status = 'PROCESSING' then lease_expires_at
-                        else coalesce(not_before, now()) end) as due_at
-        from device_changes
-        where bulk_change_id = ${bulkChangeId} and status in ('NEW', 'PENDING', 'PROCESSING')`.execute(
-        db,
-      );
-      const first = row.rows[0];
-      return { open: Number(first?.open ?? 0), dueAt: first?.due_at ?? null };
-    },
-
-    async scheduleWakeup(bulkChangeId, at) {
-      const updated = await db
-        .updateTable('bulk_changes')
-        .set({ next_wakeup_at: at })
-        .where('id', '=', bulkChangeId)
-        .where('status', '=', 'PROCESSING')
-        .where((eb) =>
-          eb.or([
-            eb('next_wakeup_at', 'is', null),
-            eb('next_wakeup_at', '>', at),
-            eb('next_wakeup_at', '<', sql<Date>`now()`),
-          ]),
-        )
-        .returning('id')
-        .executeTakeFirst();
-      return updated !== undefined;
-    },
-
-    async clearDueWakeup(bulkChangeId) {
-      await db
-        .updateTable('bulk_changes')
-        .set({ next_wakeup_at: null })
-        .where('id', '=', bulkChangeId)
-        .where('next_wakeup_at', '<=', sql<Date>`now() + interval '1 second'`)
-        .execute();
-    },
-
-    async finishIfComplete(bulkChangeId) {
-      return db.transaction().execute(async (trx) => {
-        const done = await sql<{ id: number }>`
-          update bulk_changes set status = 'PROCESSED', processed_at = now(), next_wakeup_at = null
-          where id = ${bulkChangeId} and status = 'PROCESSING'
-            and not exists (
-              select 1 from device_changes
-              where bulk_change_id = ${bulkChangeId} and status in ('NEW', 'PENDING', 'PROCESSING'))
-          returning id`.execute(trx);
-        if (done.rows.length === 0) return false;
-        const counts = await trx
-          .selectFrom('device_changes')
-          .select(['status', sql<number>`count(*)::int`.as('n')])
-          .where('bulk_change_id', '=', bulkChangeId)
-          .groupBy('status')
-          .execute();
-        await trx
-          .insertInto('notification_outbox')
-          .values({
-            kind: 'bulkChange.completed',
-            payload: JSON.stringify({
-              bulkChangeId,
-              status: 'PROCESSED',
-              counts: Object.fromEntries(counts.map((c) => [c.status, Number(c.n)])),
-            }),
-            dedupe_key: `bulk-change-completed:${bulkChangeId}`,
-          })
-          .onConflict((oc) => oc.column('dedupe_key').doNothing())
-          .execute();
-        return true;
-      });
-    },
-
-    async markBulkChangeError(bulkChangeId, errorText) {
-      await db.transaction().execute(async (trx) => {
-        const updated = await trx
-          .updateTable('bulk_changes')
-          .set({
-            status: 'ERROR',
-            error_text: errorText,
-            processed_at: sql`now()`,
-            next_wakeup_at: null,
-          })
-          .where('id', '=', bulkChangeId)
-          .where('status', 'in', ['NEW', 'PROCESSING'])
-          .returning('id')
-          .executeTakeFirst();
-        if (updated === undefined) return;
-        const details = `Not processed: the bulk change failed (${errorText})`;
-        const failed = await trx
-          .updateTable('device_changes')
-          .set({
-            status: 'API_FAILED',
-            status_details: details,
-            has_errors: true,
-            last_error: errorText,
-            processed_at: sql`now()`,
-            lease_owner: null,
-            lease_expires_at: null,
-          })
-          .where('bulk_change_id', '=', bulkChangeId)
-          .where('status', 'in', OPEN)
-          .returning('id')
-          .execute();
-        for (const row of failed) {
-          await writeLogs(trx, bulkChangeId, row.id, [
-            {
-              description: 'Bulk change failed',
-              responseStatus: 'API_FAILED',
-              hasErrors: true,
-              errorText,
-            },
-          ]);
-        }
-        await trx
-          .insertInto('notification_outbox')
-          .values({
-            kind: 'bulkChange.completed',
-            payload: JSON.stringify({ bulkChangeId, status: 'ERROR', error: errorText }),
-            dedupe_key: `bulk-change-completed:${bulkChangeId}`,
-          })
-          .onConflict((oc) => oc.column('dedupe_key').doNothing())
-          .execute();
-      });
-    },
-
     async findCarrierRatePlan(serviceProviderId, code) {
       const row = await db
         .selectFrom('carrier_rate_plans')
@@ -440,17 +212,6 @@ export function createEngineStore(db: Kysely<Database>): EngineStore {
         where id = ${deviceChangeId} and status = 'PROCESSING' and lease_owner = ${owner}
         returning id`.execute(db);
       return renewed.rows.length > 0;
-    },
-
-    async findStalled(graceMs, limit) {
-      const rows = await sql<{ id: number }>`
-        select b.id from bulk_changes b
-        where b.status = 'PROCESSING'
-          and coalesce(b.next_wakeup_at, b.last_progress_at, b.started_at, b.created_at)
-              < now() - ${`${graceMs} milliseconds`}::interval
-        order by b.id
-        limit ${limit}`.execute(db);
-      return rows.rows.map((r) => Number(r.id));
     },
   };
 }
