@@ -36,7 +36,7 @@
  *   treat "already there" as done; repositories apply a transition with a conditional update
  *   (`WHERE status IN (…)`, see {@link bulkChangeStatusesAccepting}).
  */
-import { InvalidStatusTransitionError } from '../errors.ts';
+import { createStateMachine } from '../state-machine.ts';
 
 /** Every bulk change status. */
 export const BulkChangeStatus = {
@@ -71,15 +71,11 @@ const TRANSITIONS: Readonly<
 
 const TERMINAL: ReadonlySet<BulkChangeStatus> = new Set(['PROCESSED', 'ERROR']);
 
-function next(from: BulkChangeStatus, event: BulkChangeEvent): BulkChangeStatus | undefined {
-  if (!Object.hasOwn(TRANSITIONS, from)) return undefined;
-  const row = TRANSITIONS[from];
-  return Object.hasOwn(row, event) ? row[event] : undefined;
-}
+const MACHINE = createStateMachine('BulkChange', TRANSITIONS);
 
 /**
  * The status a bulk change moves to when `event` happens in status `from`.
- * Throws {@link InvalidStatusTransitionError} when the table above does not allow it.
+ * Throws `InvalidStatusTransitionError` (INVALID_STATUS_TRANSITION) when the table above does not allow it.
  *
  * @example
  * transitionBulkChange('NEW', 'START'); // 'PROCESSING'
@@ -88,14 +84,12 @@ export function transitionBulkChange(
   from: BulkChangeStatus,
   event: BulkChangeEvent,
 ): BulkChangeStatus {
-  const to = next(from, event);
-  if (to === undefined) throw new InvalidStatusTransitionError('BulkChange', from, event);
-  return to;
+  return MACHINE.transition(from, event);
 }
 
 /** True when `event` is allowed in status `from` (same table, no throw). */
 export function canTransitionBulkChange(from: BulkChangeStatus, event: BulkChangeEvent): boolean {
-  return next(from, event) !== undefined;
+  return MACHINE.next(from, event) !== undefined;
 }
 
 /** True for PROCESSED and ERROR: processing has ended (only a user RETRY reopens it). */
@@ -105,12 +99,10 @@ export function isTerminalBulkChangeStatus(status: BulkChangeStatus): boolean {
 
 /** The statuses from which `event` is allowed (for conditional updates in the store). */
 export function bulkChangeStatusesAccepting(event: BulkChangeEvent): readonly BulkChangeStatus[] {
-  return (Object.keys(TRANSITIONS) as BulkChangeStatus[]).filter(
-    (s) => next(s, event) !== undefined,
-  );
+  return MACHINE.accepting(event);
 }
 
 /** True when `value` is a bulk change status (exact spelling), e.g. a value read from storage. */
 export function isBulkChangeStatus(value: string): value is BulkChangeStatus {
-  return Object.hasOwn(TRANSITIONS, value);
+  return MACHINE.isStatus(value);
 }

@@ -43,7 +43,7 @@
  * {@link canTransitionDeviceChange}); repositories apply a transition with a conditional
  * update (`WHERE status IN (…)`, see {@link deviceChangeStatusesAccepting}).
  */
-import { InvalidStatusTransitionError } from '../errors.ts';
+import { createStateMachine } from '../state-machine.ts';
 
 /** Every device change status. */
 export const DeviceChangeStatus = {
@@ -94,15 +94,11 @@ const TERMINAL: ReadonlySet<DeviceChangeStatus> = new Set([
   'CANCELLED',
 ]);
 
-function next(from: DeviceChangeStatus, event: DeviceChangeEvent): DeviceChangeStatus | undefined {
-  if (!Object.hasOwn(TRANSITIONS, from)) return undefined;
-  const row = TRANSITIONS[from];
-  return Object.hasOwn(row, event) ? row[event] : undefined;
-}
+const MACHINE = createStateMachine('DeviceChange', TRANSITIONS);
 
 /**
  * The status a device change moves to when `event` happens in status `from`.
- * Throws {@link InvalidStatusTransitionError} when the table above does not allow it.
+ * Throws `InvalidStatusTransitionError` (INVALID_STATUS_TRANSITION) when the table above does not allow it.
  *
  * @example
  * transitionDeviceChange('PROCESSING', 'PARK'); // 'PENDING'
@@ -111,9 +107,7 @@ export function transitionDeviceChange(
   from: DeviceChangeStatus,
   event: DeviceChangeEvent,
 ): DeviceChangeStatus {
-  const to = next(from, event);
-  if (to === undefined) throw new InvalidStatusTransitionError('DeviceChange', from, event);
-  return to;
+  return MACHINE.transition(from, event);
 }
 
 /** True when `event` is allowed in status `from` (same table, no throw). */
@@ -121,7 +115,7 @@ export function canTransitionDeviceChange(
   from: DeviceChangeStatus,
   event: DeviceChangeEvent,
 ): boolean {
-  return next(from, event) !== undefined;
+  return MACHINE.next(from, event) !== undefined;
 }
 
 /** True for PROCESSED, API_FAILED, ERROR and CANCELLED. */
@@ -133,12 +127,10 @@ export function isTerminalDeviceChangeStatus(status: DeviceChangeStatus): boolea
 export function deviceChangeStatusesAccepting(
   event: DeviceChangeEvent,
 ): readonly DeviceChangeStatus[] {
-  return (Object.keys(TRANSITIONS) as DeviceChangeStatus[]).filter(
-    (s) => next(s, event) !== undefined,
-  );
+  return MACHINE.accepting(event);
 }
 
 /** True when `value` is a device change status (exact spelling), e.g. read from storage. */
 export function isDeviceChangeStatus(value: string): value is DeviceChangeStatus {
-  return Object.hasOwn(TRANSITIONS, value);
+  return MACHINE.isStatus(value);
 }
