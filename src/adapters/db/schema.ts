@@ -11,14 +11,7 @@
  *   PostgreSQL array literal.
  */
 
-import type {
-  ColumnType,
-  Generated,
-  Insertable,
-  JSONColumnType,
-  Selectable,
-  Updateable,
-} from 'kysely';
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { BulkChangeStatus } from '../../domain/bulk-change/bulk-change-status.ts';
 import { DeviceChangeStatus } from '../../domain/device-change/device-change-status.ts';
 import type { IdentifierKind } from '../../domain/identifiers/identifier-kind.ts';
