@@ -51,3 +51,17 @@ describe('boolean flags', () => {
     expect((await flagsFor(['--no-simulators'])).simulators).toBe(false);
   });
 });
+
+describe('simulators --seed', () => {
+  it('refuses a seed that is not a whole number, naming the value', async () => {
+    const program = buildProgram();
+    program.exitOverride();
+    for (const command of program.commands) {
+      command.exitOverride();
+      command.configureOutput({ writeErr: () => undefined });
+    }
+    await expect(
+      program.parseAsync(['node', 'bulk-change', 'simulators', '--seed', 'abc']),
+    ).rejects.toThrow('--seed must be a whole number; got "abc"');
+  });
+});

@@ -5,7 +5,7 @@
  * Every option may come from a flag, else its environment variable, else its default; each
  * option's help line says which variable and default apply (see README "Configuration").
  */
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
 import { CONFIG_OPTIONS, type ServiceOptions } from '../config/config-options.ts';
 import { runMigrateCommand } from './commands/migrate.ts';
@@ -76,13 +76,21 @@ export function buildProgram(): Command {
     .description(
       'Run the Jasper, ThingSpace, Telegence and Rev.io simulators (demo accounts and devices) and print their base URLs.',
     )
-    .option('--seed <n>', "seed of the simulators' randomness (faults, lag)", '1')
+    .option('--seed <n>', "seed of the simulators' randomness (faults, lag)", parseSeed, 1)
     .option('--sim-host <host>', 'interface the simulators listen on', '127.0.0.1')
-    .action(async (opts: { seed: string; simHost: string }, command: Command) => {
-      await runSimulatorsCommand(flagsOf(command), { seed: Number(opts.seed), host: opts.simHost });
+    .action(async (opts: { seed: number; simHost: string }, command: Command) => {
+      await runSimulatorsCommand(flagsOf(command), { seed: opts.seed, host: opts.simHost });
     });
 
   return program;
+}
+
+/** `--seed` must be a whole number (it seeds the simulators' PRNG). */
+function parseSeed(value: string): number {
+  if (!/^\d+$/.test(value.trim())) {
+    throw new InvalidArgumentError(`--seed must be a whole number; got "${value}"`);
+  }
+  return Number(value);
 }
 
 /** Collects the global config flags given on the command line. */

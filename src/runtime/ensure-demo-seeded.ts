@@ -5,7 +5,7 @@
 
 import { createTenantRepository } from '../adapters/db/repositories/tenant-repository.ts';
 import { seedDemo } from '../adapters/db/seed-demo.ts';
-import { buildDemoDataset } from '../app/demo/demo-dataset.ts';
+import { buildDemoDataset, type DemoDataset } from '../app/demo/demo-dataset.ts';
 import {
   type DemoCredentials,
   readDemoCredentials,
@@ -25,11 +25,15 @@ export interface EnsureDemoResult {
 }
 
 /** Seeds the demo data if absent and returns working demo credentials. */
-export async function ensureDemoSeeded(runtime: Runtime): Promise<EnsureDemoResult> {
+export async function ensureDemoSeeded(
+  runtime: Runtime,
+  options: { dataset?: DemoDataset } = {},
+): Promise<EnsureDemoResult> {
   const { database, config, secretBox } = runtime;
   const apiUrl = config.publicUrl;
   // Demo accounts point at the simulators of this configuration (local mode runs them).
-  const dataset = buildDemoDataset({ baseUrls: simulatorUrls(config.simulatorPortBase) });
+  const dataset =
+    options.dataset ?? buildDemoDataset({ baseUrls: simulatorUrls(config.simulatorPortBase) });
   const seeded = await seedDemo(database, { secretBox, dataset });
   if (seeded.created && seeded.apiKey !== undefined) {
     const credentials = { apiUrl, apiKey: seeded.apiKey, tenantId: seeded.tenantId };

@@ -43,6 +43,8 @@ export function simulatorUrls(portBase: number, host = '127.0.0.1'): SimulatorUr
 /** Running simulators. */
 export interface RunningSimulators {
   readonly urls: SimulatorUrls;
+  /** The demo dataset the simulators were seeded from (seed the database from the same one). */
+  readonly dataset: DemoDataset;
   readonly simulators: Readonly<Record<keyof SimulatorUrls, Simulator<unknown>>>;
   stop(): Promise<void>;
 }
@@ -95,6 +97,7 @@ export async function startSimulators(options: StartSimulatorsOptions): Promise<
   }
   return {
     urls,
+    dataset,
     simulators,
     async stop() {
       await Promise.all(started.map((s) => s.close()));

@@ -48,7 +48,9 @@ export async function runServeCommand(flags: ServiceOptions): Promise<void> {
       ? await startSimulators({ portBase: config.simulatorPortBase })
       : undefined;
     if (sims !== undefined) stops.push(() => sims.stop());
-    const demo = config.seedDemo ? await ensureDemoSeeded(runtime) : undefined;
+    const demo = config.seedDemo
+      ? await ensureDemoSeeded(runtime, sims === undefined ? {} : { dataset: sims.dataset })
+      : undefined;
     const queue = await startQueue(runtime);
     stops.push(() => queue.stop());
     const metrics = createServiceMetrics({ version: packageJson.version, mode: config.mode });
