@@ -123,6 +123,8 @@ export function createCarrierGateways(options: CarrierGatewayOptions): CarrierGa
           timed('jasper', 'editDevice', () => client.editDevice(iccid, fields, callOptions)),
         setUsername: (iccid, username, callOptions) =>
           timed('jasper', 'setUsername', () => client.setUsername(iccid, username, callOptions)),
+        readUsername: (iccid, callOptions) =>
+          timed('jasper', 'readUsername', () => client.readUsername(iccid, callOptions)),
         verifyUsernameEdit: async (iccid, username, since, callOptions) => {
           const verdict = await timed('jasper', 'verifyUsernameEdit', () =>
             client.verifyUsernameEdit(iccid, username, since, callOptions),

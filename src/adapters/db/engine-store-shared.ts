@@ -83,17 +83,35 @@ export async function failOpen(
   return failed.map((r) => r.id);
 }
 
-/** Inserts the bulk change's one `bulkChange.completed` outbox row (kept once by its key). */
+/**
+ * Inserts the bulk change's one `bulkChange.completed` outbox row (kept once by its key). The
+ * payload always carries `bulkChangeId`, `changeType`, `tenantId` and `serviceProviderId`, so
+ * a notifier can build its report (e.g. the username report from the bulk change's
+ * `device_history` rows) without guessing what the bulk change was.
+ */
 export async function announceCompletion(
   trx: Db,
   bulkChangeId: number,
   payload: Record<string, unknown>,
 ): Promise<void> {
+  const bulk = await trx
+    .selectFrom('bulk_changes')
+    .select(['change_type', 'tenant_id', 'service_provider_id'])
+    .where('id', '=', bulkChangeId)
+    .executeTakeFirst();
+  const identity =
+    bulk === undefined
+      ? {}
+      : {
+          changeType: bulk.change_type,
+          tenantId: bulk.tenant_id,
+          serviceProviderId: bulk.service_provider_id,
+        };
   await trx
     .insertInto('notification_outbox')
     .values({
       kind: 'bulkChange.completed',
-      payload: JSON.stringify({ bulkChangeId, ...payload }),
+      payload: JSON.stringify({ bulkChangeId, ...identity, ...payload }),
       dedupe_key: `bulk-change-completed:${bulkChangeId}`,
     })
     .onConflict((oc) => oc.column('dedupe_key').doNothing())

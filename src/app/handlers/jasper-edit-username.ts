@@ -82,6 +82,25 @@ async function writeUsername(
   username: string,
 ): Promise<DeviceResult | undefined> {
   const jasper = deps.gateways.jasper(ctx.serviceProvider);
+  const pod19 = ctx.serviceProvider.integration === 'POD19';
+  if (pod19) {
+    // Control Center writes an audit record only when a value changes, so re-setting the same
+    // username could never be confirmed. Read it first (recorded as a step, so a later attempt
+    // sees the value from before our edit, not the one our edit wrote); unchanged ⇒ confirmed.
+    const before = await ctx.step('jasper.readUsername', { idempotent: true }, async () => ({
+      value: await jasper.readUsername(iccid, { signal: ctx.signal }),
+    }));
+    if (before.value === username) {
+      ctx.log({
+        description: EDIT_USERNAME_LOG.jasper,
+        requestText: JSON.stringify({ iccid, [jasper.usernameTargetField]: username }),
+        responseText: 'The device already has this username; no edit sent',
+        responseStatus: 'PROCESSED',
+        hasErrors: false,
+      });
+      return undefined;
+    }
+  }
   const edit = await ctx.step(
     'jasper.setUsername',
     {
@@ -103,7 +122,7 @@ async function writeUsername(
       return { iccid: result.iccid, scheduled: result.scheduled, sentAt };
     },
   );
-  if (ctx.serviceProvider.integration !== 'POD19') return undefined;
+  if (!pod19) return undefined;
 
   const parked = readParkState(ctx.change.parkState);
   const since = parked?.since ?? edit.sentAt;

@@ -27,6 +27,11 @@ export interface JasperGateway {
     username: string,
     options?: GatewayCallOptions,
   ): Promise<{ iccid: string; scheduled: boolean }>;
+  /**
+   * Current value of {@link JasperGateway.usernameTargetField} on the device (`GET /devices/{iccid}`),
+   * null when blank. POD19 reads it before an edit: re-setting the same value leaves no audit record.
+   */
+  readUsername(iccid: string, options?: GatewayCallOptions): Promise<string | null>;
   /** Reads the audit trail for the outcome of a username edit sent at or after `since` (POD19). */
   verifyUsernameEdit(
     iccid: string,

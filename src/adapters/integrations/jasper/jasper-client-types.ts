@@ -122,6 +122,8 @@ export interface JasperClient {
     query: JasperFieldEditQuery & { daysOfHistory?: number; maxPages?: number },
     options?: JasperCallOptions,
   ): Promise<JasperEditVerification>;
+  /** The device's {@link JasperClient.usernameTargetField} (`getDevice`), null when blank. */
+  readUsername(iccid: string, options?: JasperCallOptions): Promise<string | null>;
   /** {@link JasperClient.verifyFieldEdit} for a username written by {@link JasperClient.setUsername}. */
   verifyUsernameEdit(
     iccid: string,

@@ -267,6 +267,17 @@ export function createJasperClient(options: JasperClientOptions): JasperClient {
       );
     },
     editDevice,
+    async readUsername(iccid, opts = {}) {
+      const call = { operation: 'getDevice', deviceId: iccid };
+      const device = await run(
+        call,
+        { method: 'GET', path: pathOf(paths.device, iccid) },
+        (res) => parse(jasperDeviceSchema, res, call, 'device details') as JasperDevice,
+        opts.signal,
+      );
+      const value = (device as Record<string, unknown>)[usernameTargetField];
+      return typeof value === 'string' && value.trim() !== '' ? value : null;
+    },
     setUsername(iccid, username, opts) {
       return editDevice(iccid, { [usernameTargetField]: username } as JasperDeviceEdit, opts);
     },
