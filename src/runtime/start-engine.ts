@@ -13,6 +13,7 @@ import { createJasperCarrierRatePlanHandler } from '../app/handlers/jasper-carri
 import { createJasperEditUsernameHandler } from '../app/handlers/jasper-edit-username.ts';
 import { createTelegenceEditUsernameHandler } from '../app/handlers/telegence-edit-username.ts';
 import { createThingSpaceCarrierRatePlanHandler } from '../app/handlers/thingspace-carrier-rate-plan.ts';
+import { createThingSpaceChangeIdentifierHandler } from '../app/handlers/thingspace-change-identifier.ts';
 import type { BulkChangeQueue, MessageProcessor } from '../app/ports/bulk-change-queue.ts';
 import type { CarrierGateways } from '../app/ports/carrier-gateways.ts';
 import type { EngineStore } from '../app/ports/engine-store.ts';
@@ -32,6 +33,7 @@ export function createHandlers(deps: {
     createJasperEditUsernameHandler(deps),
     createTelegenceEditUsernameHandler(deps),
     createThingSpaceCarrierRatePlanHandler(deps),
+    createThingSpaceChangeIdentifierHandler(deps),
   ]);
 }
 

@@ -127,7 +127,7 @@ export async function startThingSpaceHarness(testDb: TestDatabase, seed: number)
     /** Stores a bulk change of one device and delivers its first message. */
     async submit(
       changeType: ChangeType,
-      device: { id: number; iccid: string | null; msisdn: string | null },
+      device: { id: number; iccid: string | null; msisdn: string | null; imei: string | null },
       request: Record<string, unknown>,
       options: { deliveries?: number } = {},
     ) {
@@ -144,6 +144,7 @@ export async function startThingSpaceHarness(testDb: TestDatabase, seed: number)
             identifier: device.iccid ?? '',
             iccid: device.iccid,
             msisdn: device.msisdn,
+            imei: device.imei,
             deviceId: device.id,
           },
         ],
