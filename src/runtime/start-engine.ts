@@ -14,6 +14,7 @@ import { createJasperEditUsernameHandler } from '../app/handlers/jasper-edit-use
 import { createTelegenceEditUsernameHandler } from '../app/handlers/telegence-edit-username.ts';
 import { createThingSpaceCarrierRatePlanHandler } from '../app/handlers/thingspace-carrier-rate-plan.ts';
 import { createThingSpaceChangeIdentifierHandler } from '../app/handlers/thingspace-change-identifier.ts';
+import { createThingSpaceEditUsernameHandler } from '../app/handlers/thingspace-edit-username.ts';
 import type { BulkChangeQueue, MessageProcessor } from '../app/ports/bulk-change-queue.ts';
 import type { CarrierGateways } from '../app/ports/carrier-gateways.ts';
 import type { EngineStore } from '../app/ports/engine-store.ts';
@@ -34,6 +35,7 @@ export function createHandlers(deps: {
     createTelegenceEditUsernameHandler(deps),
     createThingSpaceCarrierRatePlanHandler(deps),
     createThingSpaceChangeIdentifierHandler(deps),
+    createThingSpaceEditUsernameHandler(deps),
   ]);
 }
 

@@ -65,11 +65,15 @@ export async function startThingSpaceHarness(testDb: TestDatabase, seed: number)
   });
   const store = createEngineStore(db);
   const queue = createRecordingQueue();
-  const gateways = createCarrierGateways({ secretBox, timeoutMs: 1500 });
-  const processMessage = createMessageProcessor(
-    { store, queue, handlers: createHandlers({ gateways, store }), logger: silentLogger },
-    { pageSize: 10, maxParallel: 4 },
-  );
+  const createProcessor = () => {
+    // Gateways are cached per service provider: a new set sees changed provider settings.
+    const gateways = createCarrierGateways({ secretBox, timeoutMs: 1500 });
+    return createMessageProcessor(
+      { store, queue, handlers: createHandlers({ gateways, store }), logger: silentLogger },
+      { pageSize: 10, maxParallel: 4 },
+    );
+  };
+  let processMessage = createProcessor();
   const app: FastifyInstance = buildServer({
     logger: createLogger({ level: 'silent' }),
     health: createHealthCheck({ probes: [], version: 't', mode: 'local' }),
@@ -105,7 +109,11 @@ export async function startThingSpaceHarness(testDb: TestDatabase, seed: number)
     revioSim,
     queue,
     sp,
-    processMessage,
+    processMessage: ((message, ctx) => processMessage(message, ctx)) as typeof processMessage,
+    /** Rebuilds gateways and engine (after changing the service provider's settings). */
+    rebuild() {
+      processMessage = createProcessor();
+    },
     /** The service's callback password (must never reach logs). */
     callbackPassword: CALLBACK.password,
 
