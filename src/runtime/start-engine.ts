@@ -12,6 +12,9 @@ import { startStallSweeper } from '../app/engine/stall-sweeper.ts';
 import { createJasperCarrierRatePlanHandler } from '../app/handlers/jasper-carrier-rate-plan.ts';
 import { createJasperEditUsernameHandler } from '../app/handlers/jasper-edit-username.ts';
 import { createTelegenceEditUsernameHandler } from '../app/handlers/telegence-edit-username.ts';
+import { createThingSpaceCarrierRatePlanHandler } from '../app/handlers/thingspace-carrier-rate-plan.ts';
+import { createThingSpaceChangeIdentifierHandler } from '../app/handlers/thingspace-change-identifier.ts';
+import { createThingSpaceEditUsernameHandler } from '../app/handlers/thingspace-edit-username.ts';
 import type { BulkChangeQueue, MessageProcessor } from '../app/ports/bulk-change-queue.ts';
 import type { CarrierGateways } from '../app/ports/carrier-gateways.ts';
 import type { EngineStore } from '../app/ports/engine-store.ts';
@@ -30,6 +33,9 @@ export function createHandlers(deps: {
     createJasperCarrierRatePlanHandler(deps),
     createJasperEditUsernameHandler(deps),
     createTelegenceEditUsernameHandler(deps),
+    createThingSpaceCarrierRatePlanHandler(deps),
+    createThingSpaceChangeIdentifierHandler(deps),
+    createThingSpaceEditUsernameHandler(deps),
   ]);
 }
 

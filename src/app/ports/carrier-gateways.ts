@@ -89,4 +89,108 @@ export interface CarrierGateways {
   jasper(provider: EngineServiceProvider): JasperGateway;
   /** The Rev.io tenant of a billing integration. */
   revio(billing: EngineBillingIntegration): RevioGateway;
+  /** The Verizon ThingSpace account of a service provider. */
+  thingspace(provider: EngineServiceProvider): ThingSpaceGateway;
+}
+
+/** A ThingSpace device identifier (`kind`: `iccid`, `imei`, …). */
+export interface ThingSpaceDeviceRef {
+  id: string;
+  kind: 'iccid' | 'imei';
+}
+
+/** An asynchronous ThingSpace request accepted by the carrier. */
+export interface ThingSpaceAccepted {
+  requestId: string;
+  /** Recovered by a provisioning-history lookup after an ambiguous failure. */
+  recovered: boolean;
+}
+
+/** Provisioning actions of ThingSpace (each has a provisioning-history event). */
+export type ThingSpaceAction =
+  | 'activate'
+  | 'suspend'
+  | 'restore'
+  | 'deactivate'
+  | 'changeServicePlan'
+  | 'changeIdentifier'
+  | 'updateCustomFields';
+
+/** A device as ThingSpace lists it (flattened). */
+export interface ThingSpaceDeviceState {
+  iccid: string | undefined;
+  imei: string | undefined;
+  msisdn: string | undefined;
+  /** Carrier state: `active`, `suspend`, `deactive`, `preactive`, … */
+  state: string | undefined;
+  servicePlan: string | undefined;
+  ipAddress: string | undefined;
+  customFields: Record<string, string>;
+}
+
+/** Primary place of use of an activation. */
+export interface ThingSpacePlaceOfUse {
+  customerName: { firstName: string; lastName: string };
+  address: { addressLine1: string; city: string; state: string; zip: string; country: string };
+}
+
+/** Verizon ThingSpace operations used by handlers (a subset of the ThingSpace client). */
+export interface ThingSpaceGateway {
+  readonly accountName: string;
+  /** Custom field holding the username (`CustomField1`..`CustomField5`). */
+  readonly usernameCustomField: string;
+  /** Adds a SIM to the account (`preactive`); a repeat answers "already exists" (idempotent). */
+  addDevice(
+    input: { iccid: string; imei?: string | null },
+    options?: GatewayCallOptions,
+  ): Promise<{ outcome: 'added' | 'already-exists'; response: string }>;
+  activate(
+    input: {
+      iccid: string;
+      imei?: string | null;
+      servicePlan: string;
+      mdnZipCode: string;
+      primaryPlaceOfUse?: ThingSpacePlaceOfUse;
+    },
+    options?: GatewayCallOptions,
+  ): Promise<ThingSpaceAccepted>;
+  suspend(input: { iccid: string }, options?: GatewayCallOptions): Promise<ThingSpaceAccepted>;
+  restore(input: { iccid: string }, options?: GatewayCallOptions): Promise<ThingSpaceAccepted>;
+  deactivate(
+    input: { iccid: string; reasonCode: string },
+    options?: GatewayCallOptions,
+  ): Promise<ThingSpaceAccepted>;
+  changeServicePlan(
+    input: { iccid: string; servicePlan: string },
+    options?: GatewayCallOptions,
+  ): Promise<ThingSpaceAccepted>;
+  changeIdentifier(
+    input: { option: 'ChangeICCID' | 'ChangeIMEI'; oldId: string; newId: string },
+    options?: GatewayCallOptions,
+  ): Promise<ThingSpaceAccepted>;
+  /** Writes the username to {@link ThingSpaceGateway.usernameCustomField} (idempotent). */
+  setUsername(
+    input: { iccid: string; username: string },
+    options?: GatewayCallOptions,
+  ): Promise<ThingSpaceAccepted>;
+  /** `Pending`, `Success` or `Failure` of an asynchronous request. */
+  requestStatus(
+    requestId: string,
+    options?: GatewayCallOptions,
+  ): Promise<'Pending' | 'Success' | 'Failure'>;
+  getDevice(
+    iccid: string,
+    options?: GatewayCallOptions,
+  ): Promise<ThingSpaceDeviceState | undefined>;
+  /**
+   * Looks for a provisioning action on the device at or after `since` in its provisioning
+   * history (a write whose outcome was lost): its request, `'applied-without-id'` when the
+   * history shows it without a request id, undefined when it did not happen.
+   */
+  findProvisioning(
+    action: ThingSpaceAction,
+    device: ThingSpaceDeviceRef,
+    since: Date,
+    options?: GatewayCallOptions,
+  ): Promise<ThingSpaceAccepted | 'applied-without-id' | undefined>;
 }
