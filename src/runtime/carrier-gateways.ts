@@ -17,12 +17,14 @@ import type {
   CarrierGateways,
   JasperGateway,
   RevioGateway,
+  TelegenceGateway,
 } from '../app/ports/carrier-gateways.ts';
 import type { EngineServiceProvider } from '../app/ports/engine-store.ts';
 import { AppError, ErrorCode } from '../domain/errors.ts';
 import type { SecretBox } from '../domain/secret-ref.ts';
 import type { EngineMetrics } from './engine-metrics.ts';
 import { buildRevioGateway } from './revio-gateway.ts';
+import { buildTelegenceGateway } from './telegence-gateway.ts';
 
 /** Options of {@link createCarrierGateways}. */
 export interface CarrierGatewayOptions {
@@ -45,6 +47,7 @@ export interface CarrierGatewayOptions {
 export function createCarrierGateways(options: CarrierGatewayOptions): CarrierGateways {
   const jasperClients = new Map<number, JasperGateway>();
   const revioClients = new Map<number, RevioGateway>();
+  const telegenceClients = new Map<number, TelegenceGateway>();
 
   const metrics = options.metrics;
   const limiterFor = (key: string, ratePerSecond: number, maxConcurrent: number): RateLimiter => {
@@ -145,6 +148,18 @@ export function createCarrierGateways(options: CarrierGatewayOptions): CarrierGa
         timed,
       });
       revioClients.set(billing.id, gateway);
+      return gateway;
+    },
+    telegence(provider) {
+      const cached = telegenceClients.get(provider.id);
+      if (cached !== undefined) return cached;
+      const gateway = buildTelegenceGateway(provider, {
+        secretBox: options.secretBox,
+        ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+        limiterFor,
+        timed,
+      });
+      telegenceClients.set(provider.id, gateway);
       return gateway;
     },
   };
