@@ -49,7 +49,7 @@ export interface ActivationTiming {
   maxChecks: number;
   /** Before a member looks again for its batch's submission. @default 2000 */
   waitForBatchMs: number;
-  /** How long one status answer serves the members of an activation checked together. @default 2000 */
+  /** How long one status answer serves the members woken for the same check. @default 30000 */
   statusCacheMs: number;
 }
 
@@ -58,7 +58,7 @@ export const DEFAULT_ACTIVATION_TIMING: Readonly<ActivationTiming> = Object.free
   checkIntervalMs: 300_000,
   maxChecks: 6,
   waitForBatchMs: 2_000,
-  statusCacheMs: 2_000,
+  statusCacheMs: 30_000,
 });
 
 /** What a parked activation device change saved. */
@@ -68,9 +68,18 @@ interface ActivationParkState {
   /** The activation id, when known (the `requestId` the engine indexes parked changes by). */
   requestId?: string;
   iccid?: string;
+  /** When the batch was submitted (ISO): checks are due at whole intervals after it. */
+  submittedAt?: string;
   /** Status checks done. */
   checks: number;
 }
+
+type StatusReader = (
+  gateway: TelegenceGateway,
+  activationId: string,
+  check: number,
+  signal: AbortSignal,
+) => ReturnType<TelegenceGateway['getActivationStatus']>;
 
 /** The device's activation in context: what it needs to finish. */
 export interface ActivationDevice {
@@ -90,28 +99,33 @@ export function createActivationRunner(
   },
   timing: ActivationTiming,
 ) {
+  // Members of a batch are checked on the same schedule (submission + k intervals), so the
+  // ones that wake up for check k together share one status request (key: activation id + k).
   const cache = new Map<
     string,
     { expires: number; answer: ReturnType<TelegenceGateway['getActivationStatus']> }
   >();
-  const statusOf = (gateway: TelegenceGateway, activationId: string, signal: AbortSignal) => {
-    const hit = cache.get(activationId);
-    if (hit !== undefined && hit.expires > Date.now()) return hit.answer;
+  const statusOf: StatusReader = (gateway, activationId, check, signal) => {
+    const key = `${activationId}#${check}`;
+    const now = Date.now();
+    const hit = cache.get(key);
+    if (hit !== undefined && hit.expires > now) return hit.answer;
+    for (const [k, entry] of cache) if (entry.expires <= now) cache.delete(k);
     const answer = gateway.getActivationStatus(activationId, { signal });
-    cache.set(activationId, { expires: Date.now() + timing.statusCacheMs, answer });
-    answer.catch(() => cache.delete(activationId));
+    cache.set(key, { expires: now + timing.statusCacheMs, answer });
+    answer.catch(() => cache.delete(key));
     return answer;
   };
+  /** When check `n` (1-based) of an activation submitted at `submittedAt` is due. */
+  const dueAt = (ctx: HandlerContext, submittedAt: string | undefined, n: number): number => {
+    const base = submittedAt === undefined ? ctx.now().getTime() : Date.parse(submittedAt);
+    return Math.max(ctx.now().getTime() + 1_000, base + n * timing.checkIntervalMs);
+  };
 
-  const park = (
-    ctx: HandlerContext,
-    state: ActivationParkState,
-    details: string,
-    delayMs: number,
-  ): DeviceResult => ({
+  const park = (state: ActivationParkState, details: string, at: number): DeviceResult => ({
     kind: 'parked',
     details,
-    notBefore: new Date(ctx.now().getTime() + delayMs),
+    notBefore: new Date(at),
     parkState: state,
   });
 
@@ -187,14 +201,13 @@ export function createActivationRunner(
     const iccid = state.iccid ?? '';
     let line: TelegenceActivationLineView | undefined;
     try {
-      line = await lineOf(gateway, state, iccid, ctx.signal, statusOf);
+      line = await lineOf(gateway, state, checks, ctx.signal, statusOf);
     } catch (error) {
       if (!isRetryable(error) || checks >= timing.maxChecks) throw error;
       return park(
-        ctx,
         { ...state, checks },
         `Telegence activation status check ${checks} of ${timing.maxChecks} failed (${errorText(error)}); checking again later`,
-        timing.checkIntervalMs,
+        dueAt(ctx, state.submittedAt, checks + 1),
       );
     }
     const request = state.requestId ?? `device list (SIM ${iccid})`;
@@ -247,10 +260,9 @@ export function createActivationRunner(
       return { kind: 'failed', details: message, error: message };
     }
     return park(
-      ctx,
       { ...state, checks },
       `Waiting for Telegence activation ${request}: ${status} (check ${checks} of ${timing.maxChecks})`,
-      timing.checkIntervalMs,
+      dueAt(ctx, state.submittedAt, checks + 1),
     );
   };
 
@@ -291,10 +303,9 @@ export function createActivationRunner(
         return { kind: 'failed', details: message, error: message };
       }
       return park(
-        ctx,
         { phase: 'telegence-activation', batchId: batch.id, checks: 0 },
         'Waiting for the Telegence activation request of this batch to be sent',
-        timing.waitForBatchMs,
+        ctx.now().getTime() + timing.waitForBatchMs,
       );
     }
     const mine = submission.sent.find((s) => s.deviceChangeId === ctx.change.id);
@@ -315,18 +326,17 @@ export function createActivationRunner(
       responseStatus: 'PENDING',
       hasErrors: false,
     });
-    const firstCheck = Date.parse(submission.submittedAt) + timing.checkIntervalMs;
     return park(
-      ctx,
       {
         phase: 'telegence-activation',
         batchId: batch.id,
         ...(id === undefined ? {} : { requestId: id }),
         iccid: mine.iccid,
+        submittedAt: submission.submittedAt,
         checks: 0,
       },
       `Telegence activation ${id ?? '(confirmed through the device list)'} submitted; waiting for it to complete`,
-      Math.max(1_000, firstCheck - ctx.now().getTime()),
+      dueAt(ctx, submission.submittedAt, 1),
     );
   };
 }
@@ -351,16 +361,13 @@ function exclusionOf(
 async function lineOf(
   gateway: TelegenceGateway,
   state: ActivationParkState,
-  iccid: string,
+  check: number,
   signal: AbortSignal,
-  statusOf: (
-    g: TelegenceGateway,
-    id: string,
-    s: AbortSignal,
-  ) => ReturnType<TelegenceGateway['getActivationStatus']>,
+  statusOf: StatusReader,
 ): Promise<TelegenceActivationLineView | undefined> {
+  const iccid = state.iccid ?? '';
   if (state.requestId !== undefined) {
-    const answer = await statusOf(gateway, state.requestId, signal);
+    const answer = await statusOf(gateway, state.requestId, check, signal);
     return answer.lines.find((l) => l.iccid === iccid);
   }
   const [listed] = await gateway.findLinesBySim([iccid], { signal });
