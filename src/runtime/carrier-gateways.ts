@@ -17,6 +17,7 @@ import type {
   CarrierGateways,
   JasperGateway,
   RevioGateway,
+  TelegenceGateway,
   ThingSpaceGateway,
 } from '../app/ports/carrier-gateways.ts';
 import type { EngineServiceProvider } from '../app/ports/engine-store.ts';
@@ -24,6 +25,7 @@ import { AppError, ErrorCode } from '../domain/errors.ts';
 import type { SecretBox } from '../domain/secret-ref.ts';
 import type { EngineMetrics } from './engine-metrics.ts';
 import { buildRevioGateway } from './revio-gateway.ts';
+import { buildTelegenceGateway } from './telegence-gateway.ts';
 import { buildThingSpaceGateway } from './thingspace-gateway.ts';
 
 /** Options of {@link createCarrierGateways}. */
@@ -48,6 +50,7 @@ export function createCarrierGateways(options: CarrierGatewayOptions): CarrierGa
   const jasperClients = new Map<number, JasperGateway>();
   const revioClients = new Map<number, RevioGateway>();
   const thingspaceClients = new Map<number, ThingSpaceGateway>();
+  const telegenceClients = new Map<number, TelegenceGateway>();
 
   const metrics = options.metrics;
   const limiterFor = (key: string, ratePerSecond: number, maxConcurrent: number): RateLimiter => {
@@ -162,6 +165,18 @@ export function createCarrierGateways(options: CarrierGatewayOptions): CarrierGa
         timed,
       });
       thingspaceClients.set(provider.id, gateway);
+      return gateway;
+    },
+    telegence(provider) {
+      const cached = telegenceClients.get(provider.id);
+      if (cached !== undefined) return cached;
+      const gateway = buildTelegenceGateway(provider, {
+        secretBox: options.secretBox,
+        ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+        limiterFor,
+        timed,
+      });
+      telegenceClients.set(provider.id, gateway);
       return gateway;
     },
   };

@@ -5,19 +5,24 @@
  * Lambda itself is its worker.
  */
 import { createEngineStore } from '../adapters/db/engine-store.ts';
+import { createTelegenceStore } from '../adapters/db/telegence-store.ts';
 import { startPgBossWorker } from '../adapters/queue/pgboss/pgboss-bulk-change-queue.ts';
 import { createHandlerRegistry, type HandlerRegistry } from '../app/engine/change-handler.ts';
 import { createMessageProcessor } from '../app/engine/process-message.ts';
 import { startStallSweeper } from '../app/engine/stall-sweeper.ts';
 import { createJasperCarrierRatePlanHandler } from '../app/handlers/jasper-carrier-rate-plan.ts';
 import { createJasperEditUsernameHandler } from '../app/handlers/jasper-edit-username.ts';
+import { createTelegenceCarrierRatePlanHandler } from '../app/handlers/telegence-carrier-rate-plan.ts';
+import { createTelegenceChangeEquipmentHandler } from '../app/handlers/telegence-change-equipment.ts';
 import { createTelegenceEditUsernameHandler } from '../app/handlers/telegence-edit-username.ts';
+import { createTelegenceStatusUpdateHandler } from '../app/handlers/telegence-status-update.ts';
 import { createThingSpaceCarrierRatePlanHandler } from '../app/handlers/thingspace-carrier-rate-plan.ts';
 import { createThingSpaceChangeIdentifierHandler } from '../app/handlers/thingspace-change-identifier.ts';
 import { createThingSpaceEditUsernameHandler } from '../app/handlers/thingspace-edit-username.ts';
 import type { BulkChangeQueue, MessageProcessor } from '../app/ports/bulk-change-queue.ts';
 import type { CarrierGateways } from '../app/ports/carrier-gateways.ts';
 import type { EngineStore } from '../app/ports/engine-store.ts';
+import type { TelegenceStore } from '../app/ports/telegence-store.ts';
 import { createCarrierGateways } from './carrier-gateways.ts';
 import type { EngineMetrics } from './engine-metrics.ts';
 import type { Runtime } from './open-runtime.ts';
@@ -28,7 +33,13 @@ import { startSqsWorker } from './start-sqs.ts';
 export function createHandlers(deps: {
   gateways: CarrierGateways;
   store: EngineStore;
+  /**
+   * Device reads and activation batches of the Telegence StatusUpdate, CarrierRatePlanChange
+   * and ChangeICCIDAndIMEI handlers, which are registered only when it is given.
+   */
+  telegenceStore?: TelegenceStore;
 }): HandlerRegistry {
+  const telegenceStore = deps.telegenceStore;
   return createHandlerRegistry([
     createJasperCarrierRatePlanHandler(deps),
     createJasperEditUsernameHandler(deps),
@@ -36,6 +47,13 @@ export function createHandlers(deps: {
     createThingSpaceCarrierRatePlanHandler(deps),
     createThingSpaceChangeIdentifierHandler(deps),
     createThingSpaceEditUsernameHandler(deps),
+    ...(telegenceStore === undefined
+      ? []
+      : [
+          createTelegenceStatusUpdateHandler({ ...deps, telegenceStore }),
+          createTelegenceCarrierRatePlanHandler({ ...deps, telegenceStore }),
+          createTelegenceChangeEquipmentHandler({ ...deps, telegenceStore }),
+        ]),
   ]);
 }
 
@@ -57,7 +75,16 @@ export function createEngine(
     ...(metrics === undefined ? {} : { metrics }),
   });
   const processMessage = createMessageProcessor(
-    { store, handlers: createHandlers({ gateways, store }), queue, logger: runtime.logger },
+    {
+      store,
+      handlers: createHandlers({
+        gateways,
+        store,
+        telegenceStore: createTelegenceStore(runtime.database.db),
+      }),
+      queue,
+      logger: runtime.logger,
+    },
     {
       pageSize: runtime.config.engine.pageSize,
       maxParallel: runtime.config.engine.maxParallelRequests,

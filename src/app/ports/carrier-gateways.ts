@@ -91,6 +91,8 @@ export interface CarrierGateways {
   revio(billing: EngineBillingIntegration): RevioGateway;
   /** The Verizon ThingSpace account of a service provider. */
   thingspace(provider: EngineServiceProvider): ThingSpaceGateway;
+  /** The AT&T Telegence account of a service provider. */
+  telegence(provider: EngineServiceProvider): TelegenceGateway;
 }
 
 /** A ThingSpace device identifier (`kind`: `iccid`, `imei`, …). */
@@ -193,4 +195,119 @@ export interface ThingSpaceGateway {
     since: Date,
     options?: GatewayCallOptions,
   ): Promise<ThingSpaceAccepted | 'applied-without-id' | undefined>;
+}
+
+/** Acknowledgement of a Telegence line PATCH. */
+export interface TelegenceWriteOutcome {
+  /** 10-digit MDN. */
+  subscriberNumber: string;
+  /** Vendor interaction id (absent when the write was confirmed by a read). */
+  interactionId?: string;
+  /** Effective date the vendor acknowledged. */
+  effectiveDate?: string;
+  /** The PATCH failed ambiguously and a read showed it applied. */
+  confirmedByLookup: boolean;
+}
+
+/** One line of a Telegence activation, as the POST or the status check reports it. */
+export interface TelegenceActivationLineView {
+  iccid?: string;
+  /** MDN once assigned (from `reserved` on). */
+  subscriberNumber?: string;
+  /** `pending`, `reserved`, `active`, `rejected`, … (lower case). */
+  status: string;
+  error?: string;
+  /** The vendor answered `service.name == "/service/"`: the device needs an eSIM profile. */
+  esimRequired: boolean;
+}
+
+/** A line of the Telegence device list, found by its SIM. */
+export interface TelegenceListedLineView {
+  iccid: string;
+  subscriberNumber: string;
+  /** `A`, `S`, `R` (reserved). */
+  status: string;
+}
+
+/** Result of a batch activation POST (JSON-serialisable: it is recorded as a step result). */
+export interface TelegenceActivationSubmissionView {
+  /** Id to check the activation with; absent when it was confirmed through the device list. */
+  activationId?: string;
+  lines: TelegenceActivationLineView[];
+  /** The POST failed ambiguously and the device list showed lines for the batch's SIMs. */
+  confirmedByLookup: boolean;
+  foundLines: TelegenceListedLineView[];
+}
+
+/** An activation record ready to send, or why the device's record is not valid. */
+export type TelegenceActivationBuild =
+  | { ok: true; record: Readonly<Record<string, unknown>> }
+  | { ok: false; error: string };
+
+/** AT&T Telegence operations used by handlers (a subset of the Telegence client). */
+export interface TelegenceGateway {
+  /** Most activation records one request may carry (200). */
+  readonly maxActivationsPerRequest: number;
+  /** Reads a line (idempotent): its status (`A`, `S`, `C`, `R`), SIM, IMEI and plan. */
+  getLine(
+    msisdn: string,
+    options?: GatewayCallOptions,
+  ): Promise<{
+    subscriberNumber: string;
+    status: string;
+    iccid?: string;
+    imei?: string;
+    ratePlanCode?: string;
+  }>;
+  /** Suspend / restore / cancel through the subscriber PATCH (looked up before any re-send). */
+  changeStatus(
+    msisdn: string,
+    change: {
+      action: 'suspend' | 'restore' | 'cancel';
+      reasonCode: string;
+      effectiveDate?: string;
+    },
+    options?: GatewayCallOptions,
+  ): Promise<TelegenceWriteOutcome>;
+  /** `singleUserCode` PATCH with the effective date (idempotent). */
+  changeRatePlan(
+    msisdn: string,
+    change: { ratePlanCode: string; effectiveDate?: string },
+    options?: GatewayCallOptions,
+  ): Promise<TelegenceWriteOutcome>;
+  /** SIM / IMEI swap PATCH (idempotent); eSIM-required answers are INTEGRATION_ESIM_REQUIRED. */
+  swapEquipment(
+    msisdn: string,
+    swap: {
+      iccid?: string;
+      imei?: string;
+      reasonCode: string;
+      serviceZipCode?: string;
+      technologyType?: string;
+    },
+    options?: GatewayCallOptions,
+  ): Promise<TelegenceWriteOutcome>;
+  /**
+   * Pure: one device's activation record from the request's template (`billingAccount`,
+   * `relatedParty`, `service`) with the device's SIM (and IMEI) filled in, validated.
+   */
+  buildActivation(
+    template: unknown,
+    device: { iccid: string; imei?: string },
+  ): TelegenceActivationBuild;
+  /** Batch activation POST (≤ {@link TelegenceGateway.maxActivationsPerRequest}); non-idempotent. */
+  activateServices(
+    records: ReadonlyArray<Readonly<Record<string, unknown>>>,
+    options?: GatewayCallOptions,
+  ): Promise<TelegenceActivationSubmissionView>;
+  /** Activation status by id (idempotent read). */
+  getActivationStatus(
+    activationId: string,
+    options?: GatewayCallOptions,
+  ): Promise<{ activationId: string; lines: TelegenceActivationLineView[]; processed: boolean }>;
+  /** Lines of the device list holding these SIMs (reads; used to look activations up). */
+  findLinesBySim(
+    iccids: readonly string[],
+    options?: GatewayCallOptions,
+  ): Promise<TelegenceListedLineView[]>;
 }
