@@ -11,6 +11,7 @@ import { createMessageProcessor } from '../app/engine/process-message.ts';
 import { startStallSweeper } from '../app/engine/stall-sweeper.ts';
 import { createJasperCarrierRatePlanHandler } from '../app/handlers/jasper-carrier-rate-plan.ts';
 import { createJasperEditUsernameHandler } from '../app/handlers/jasper-edit-username.ts';
+import { createJasperStatusUpdateHandler } from '../app/handlers/jasper-status-update.ts';
 import { createTelegenceEditUsernameHandler } from '../app/handlers/telegence-edit-username.ts';
 import type { BulkChangeQueue, MessageProcessor } from '../app/ports/bulk-change-queue.ts';
 import type { CarrierGateways } from '../app/ports/carrier-gateways.ts';
@@ -30,6 +31,7 @@ export function createHandlers(deps: {
     createJasperCarrierRatePlanHandler(deps),
     createJasperEditUsernameHandler(deps),
     createTelegenceEditUsernameHandler(deps),
+    createJasperStatusUpdateHandler(deps),
   ]);
 }
 
