@@ -139,6 +139,7 @@ export function createCarrierGateways(options: CarrierGatewayOptions): CarrierGa
             ? { outcome: 'failed', message: verdict.message }
             : { outcome: verdict.outcome };
         },
+        normaliseStatus: (status) => client.normaliseStatus(status),
       };
       jasperClients.set(provider.id, gateway);
       return gateway;

@@ -12,6 +12,7 @@ import { createMessageProcessor } from '../app/engine/process-message.ts';
 import { startStallSweeper } from '../app/engine/stall-sweeper.ts';
 import { createJasperCarrierRatePlanHandler } from '../app/handlers/jasper-carrier-rate-plan.ts';
 import { createJasperEditUsernameHandler } from '../app/handlers/jasper-edit-username.ts';
+import { createJasperStatusUpdateHandler } from '../app/handlers/jasper-status-update.ts';
 import { createTelegenceCarrierRatePlanHandler } from '../app/handlers/telegence-carrier-rate-plan.ts';
 import { createTelegenceChangeEquipmentHandler } from '../app/handlers/telegence-change-equipment.ts';
 import { createTelegenceEditUsernameHandler } from '../app/handlers/telegence-edit-username.ts';
@@ -54,6 +55,7 @@ export function createHandlers(deps: {
           createTelegenceCarrierRatePlanHandler({ ...deps, telegenceStore }),
           createTelegenceChangeEquipmentHandler({ ...deps, telegenceStore }),
         ]),
+    createJasperStatusUpdateHandler(deps),
   ]);
 }
 

@@ -107,7 +107,7 @@ describe('engine: processing a bulk change', () => {
       details.every(
         (d) =>
           d.status_details ===
-          'Change type CarrierRatePlanChange is not supported for integration Teal',
+          'Integration Teal is not supported: change type CarrierRatePlanChange was not applied',
       ),
     ).toBe(true);
     expect(e.queue.sent).toHaveLength(0);

@@ -19,6 +19,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ErrorCode, NotFoundError } from '../../domain/errors.ts';
+import { type Integration, isSupportedIntegration } from '../../domain/integrations.ts';
 import type { BulkChangeMessage } from '../messages/bulk-change-message.ts';
 import type {
   BulkChangeQueue,
@@ -219,10 +220,7 @@ export function createMessageProcessor(
       const handler = handlers.find(bulk.changeType, provider.integration);
       let madeProgress = false;
       if (handler === undefined) {
-        await failAll(
-          bulk,
-          `Change type ${bulk.changeType} is not supported for integration ${provider.integration}`,
-        );
+        await failAll(bulk, unsupportedMessage(bulk.changeType, provider.integration));
       } else if (handler.writes && !provider.writeEnabled) {
         await failAll(bulk, `Writes disabled for service provider ${provider.name}`);
       } else {
@@ -259,6 +257,16 @@ export function createMessageProcessor(
       throw error;
     }
   };
+}
+
+/**
+ * Why no handler carries a bulk change: the integration itself is not supported by this build
+ * (Teal, Pond, eBonding), or this change type is not carried to it.
+ */
+export function unsupportedMessage(changeType: string, integration: Integration): string {
+  return isSupportedIntegration(integration)
+    ? `Change type ${changeType} is not supported for integration ${integration}`
+    : `Integration ${integration} is not supported: change type ${changeType} was not applied`;
 }
 
 /** Pause before re-checking work that was due but could not be claimed (the original's 5 s). */

@@ -9,8 +9,11 @@ import { JASPER_FAMILY } from '../../domain/change-types/integration-groups.ts';
 import type { ChangeHandler } from '../engine/change-handler.ts';
 import type { CarrierGateways } from '../ports/carrier-gateways.ts';
 import type { EngineStore } from '../ports/engine-store.ts';
+import { withFailurePrefix } from './failure-prefix.ts';
 
 const DESCRIPTION = 'Update Jasper Rate Plan';
+/** The original's device-change text when Control Center refused or failed the change. */
+export const JASPER_API_FAILED = 'Failed to update Carrier Rate Plan: Jasper API.';
 
 /**
  * Creates the handler.
@@ -58,27 +61,34 @@ export function createJasperCarrierRatePlanHandler(deps: {
         ...(communicationPlan === undefined ? {} : { communicationPlan }),
       };
       const jasper = deps.gateways.jasper(ctx.serviceProvider);
-      const edit = await ctx.step(
-        'jasper.editDevice.ratePlan',
-        {
-          idempotent: true,
-          log: (outcome) => ({
-            description: `${DESCRIPTION}: Jasper API`,
-            requestText: JSON.stringify({ iccid, ...fields }),
-            responseText: outcome.ok
-              ? JSON.stringify({ iccid: outcome.result.iccid, scheduled: outcome.result.scheduled })
-              : undefined,
-            responseStatus: outcome.ok ? 'PROCESSED' : 'ERROR',
-            hasErrors: !outcome.ok,
-            errorText: outcome.ok
-              ? undefined
-              : outcome.error instanceof Error
-                ? outcome.error.message
-                : String(outcome.error),
-          }),
-        },
-        () => jasper.editDevice(iccid, fields, { signal: ctx.signal }),
-      );
+      const edit = await ctx
+        .step(
+          'jasper.editDevice.ratePlan',
+          {
+            idempotent: true,
+            log: (outcome) => ({
+              description: `${DESCRIPTION}: Jasper API`,
+              requestText: JSON.stringify({ iccid, ...fields }),
+              responseText: outcome.ok
+                ? JSON.stringify({
+                    iccid: outcome.result.iccid,
+                    scheduled: outcome.result.scheduled,
+                  })
+                : undefined,
+              responseStatus: outcome.ok ? 'PROCESSED' : 'ERROR',
+              hasErrors: !outcome.ok,
+              errorText: outcome.ok
+                ? undefined
+                : outcome.error instanceof Error
+                  ? outcome.error.message
+                  : String(outcome.error),
+            }),
+          },
+          () => jasper.editDevice(iccid, fields, { signal: ctx.signal }),
+        )
+        .catch((error: unknown) => {
+          throw withFailurePrefix(JASPER_API_FAILED, error, ctx.signal);
+        });
       ctx.log({
         description: `${DESCRIPTION}: AMOP Update`,
         requestText: JSON.stringify({

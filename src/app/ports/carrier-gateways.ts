@@ -39,6 +39,11 @@ export interface JasperGateway {
     since?: Date | number,
     options?: GatewayCallOptions,
   ): Promise<UsernameEditVerification>;
+  /**
+   * The Control Center spelling of a status, as {@link JasperGateway.editDevice} sends it
+   * (`'deactivated'` → `DEACTIVATED`, `'Activation Ready'` → `ACTIVATION_READY`). Pure.
+   */
+  normaliseStatus(status: string): string;
 }
 
 /** What the audit trail says about a username edit. */

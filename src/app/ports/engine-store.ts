@@ -201,4 +201,50 @@ export interface EngineStore {
    * or a worker that died between the last device result and completion).
    */
   findStalled(graceMs: number, limit: number): Promise<number[]>;
+  /**
+   * Carrier rate plans of a service provider, cheapest first (base rate, then allowance, then
+   * code): the order of the Jasper "deactivate ⇒ cheapest plan covering the usage" rule.
+   */
+  listCarrierRatePlans(serviceProviderId: number): Promise<EngineCarrierRatePlan[]>;
+  /** A device status of the device status table by id, if it exists. */
+  findDeviceStatus(id: number): Promise<EngineDeviceStatus | undefined>;
+  /** The device's current status, plans and usage in the device database, if it exists. */
+  getDeviceState(deviceId: number): Promise<EngineDeviceState | undefined>;
+  /**
+   * Writes a device update now, with one history row per changed field, in its own transaction
+   * (for a carrier change that must be recorded even if a later step of the device change
+   * fails). Idempotent: values already stored write nothing. Returns the changed fields.
+   */
+  applyDeviceUpdate(
+    update: DeviceUpdate,
+    audit: { bulkChangeId: number; deviceChangeId: number },
+  ): Promise<string[]>;
+}
+
+/** A carrier rate plan of a service provider. */
+export interface EngineCarrierRatePlan {
+  code: string;
+  communicationPlan: string | null;
+  /** Data allowance in MB. */
+  planMb: number;
+  baseRate: number;
+}
+
+/** A row of the device status table (the original's DeviceStatus). */
+export interface EngineDeviceStatus {
+  id: number;
+  integration: Integration;
+  /** Carrier spelling, e.g. `DEACTIVATED` (Jasper family). */
+  status: string;
+  displayName: string;
+}
+
+/** What a handler reads of a device before changing it. */
+export interface EngineDeviceState {
+  id: number;
+  status: string;
+  carrierRatePlan: string | null;
+  communicationPlan: string | null;
+  /** Usage of the current cycle in MB, as the device database holds it. */
+  dataUsageMb: number;
 }

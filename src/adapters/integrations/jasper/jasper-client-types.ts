@@ -131,6 +131,8 @@ export interface JasperClient {
     since?: Date | string | number,
     options?: JasperCallOptions,
   ): Promise<JasperEditVerification>;
+  /** Control Center spelling of a status, as {@link JasperClient.editDevice} sends it. Pure. */
+  normaliseStatus(status: string): string;
   /** Devices modified since a time (ascending), one page. */
   searchDevices(query: JasperSearchQuery, options?: JasperCallOptions): Promise<JasperSearchPage>;
 }

@@ -287,6 +287,7 @@ export function createJasperClient(options: JasperClientOptions): JasperClient {
     verifyUsernameEdit(iccid, username, since, opts) {
       return verifyFieldEdit(iccid, { field: usernameTargetField, value: username, since }, opts);
     },
+    normaliseStatus: normaliseJasperStatus,
     searchDevices(query, opts = {}) {
       const call = { operation: 'searchDevices' };
       const iso = (d: Date | string) =>

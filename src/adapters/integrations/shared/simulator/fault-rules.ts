@@ -1,6 +1,7 @@
 /**
  * Fault rules of the simulators: what to do to which requests. A rule matches by operation,
- * account and path fragment, fires with a probability (seeded PRNG) and at most `times` times.
+ * account, path fragment and body fragment, fires with a probability (seeded PRNG) and at
+ * most `times` times.
  *
  * Effects:
  * - `latency`: wait `minMs`..`maxMs` (uniform) before handling; several latency rules add up.
@@ -20,6 +21,8 @@ export const faultRuleSchema = z.object({
   operation: z.union([z.string(), z.array(z.string())]).optional(),
   account: z.string().optional(),
   pathIncludes: z.string().optional(),
+  /** Matches only requests whose raw body contains this text (e.g. `"status"` vs `"ratePlan"`). */
+  bodyIncludes: z.string().optional(),
   probability: z.number().min(0).max(1).optional(),
   times: z.number().int().positive().optional(),
   effect: z.discriminatedUnion('kind', [
@@ -51,6 +54,8 @@ export interface FaultTarget {
   operation: string;
   account: string | undefined;
   path: string;
+  /** Raw request body (for `bodyIncludes`). */
+  body?: string;
 }
 
 /** The rules that fire for one request: summed latency and at most one other effect. */
@@ -80,6 +85,8 @@ export function createFaultController(): FaultController {
     }
     if (rule.account !== undefined && rule.account !== t.account) return false;
     if (rule.pathIncludes !== undefined && !t.path.includes(rule.pathIncludes)) return false;
+    if (rule.bodyIncludes !== undefined && !(t.body ?? '').includes(rule.bodyIncludes))
+      return false;
     return true;
   };
 

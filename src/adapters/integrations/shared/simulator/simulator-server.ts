@@ -236,7 +236,7 @@ export function createSimulator<S>(
     counters.track(key, route.operation);
     try {
       const decision = faults.decide(
-        { operation: route.operation, account, path: url.pathname },
+        { operation: route.operation, account, path: url.pathname, body: req.rawBody },
         random.next,
       );
       if (decision.latencyMs > 0) await sleep(decision.latencyMs);
