@@ -17,6 +17,7 @@ import type { Integration } from '../../domain/integrations.ts';
 import type { SecretRefs } from '../../domain/secret-ref.ts';
 import { createEngineBillingLookups } from './engine-billing-store.ts';
 import { createEngineLifecycleStore } from './engine-lifecycle-store.ts';
+import { createEngineRevServiceStore } from './engine-revio-store.ts';
 import { createEngineStepStore } from './engine-step-store.ts';
 import { PROCESSED_BY, writeLogs } from './engine-store-shared.ts';
 import { createBulkChangeRepository } from './repositories/bulk-change-repository.ts';
@@ -53,6 +54,7 @@ export function createEngineStore(db: Kysely<Database>): EngineStore {
     },
 
     ...createEngineBillingLookups(db),
+    ...createEngineRevServiceStore(db),
 
     async getServiceProvider(id) {
       const row = await db
