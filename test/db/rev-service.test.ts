@@ -293,6 +293,33 @@ describe('CreateRevService through the engine and the Rev.io simulator', () => {
     });
   }, 60_000);
 
+  it('writes disabled on the Rev.io integration: API_FAILED without any Rev.io call', async () => {
+    const sp = await provider('Jasper');
+    const [device] = await freshDevices(db, sp, 1);
+    if (device === undefined) throw new Error('no device');
+    const billingId = sp.billing_integration_id ?? 0;
+    await db
+      .updateTable('billing_integrations')
+      .set({ write_enabled: false })
+      .where('id', '=', billingId)
+      .execute();
+    try {
+      const calls = revioSim.journal.length;
+      const id = await createRevBulkChange(db, sp, 'CreateRevService', lineRequest(), [device]);
+      await run(id);
+      const [change] = await changesOf(id);
+      expect(change?.status).toBe('API_FAILED');
+      expect(change?.status_details).toMatch(/^Writes disabled for Rev\.io integration /);
+      expect(revioSim.journal.length).toBe(calls);
+    } finally {
+      await db
+        .updateTable('billing_integrations')
+        .set({ write_enabled: true })
+        .where('id', '=', billingId)
+        .execute();
+    }
+  });
+
   it('an unknown Rev.io customer fails the device before any Rev.io call', async () => {
     const sp = await provider('Jasper');
     const [device] = await freshDevices(db, sp, 1);

@@ -65,7 +65,10 @@ export function createAssociateCustomerHandler(deps: Deps): ChangeHandler {
         return assignWithoutRevio(ctx, deps, now, ratePlan.changes, request.EffectiveDate);
       }
 
-      const resolved = await resolveRevioCustomer(ctx, deps, request);
+      // Assigning the customer in the database writes nothing to Rev.io; only a new line does.
+      const resolved = await resolveRevioCustomer(ctx, deps, request, {
+        forWrite: request.CreateRevService,
+      });
       if ('error' in resolved) return failed(resolved.error);
       try {
         await checkRevServiceGuards(ctx, deps, resolved, { newLine: request.CreateRevService });

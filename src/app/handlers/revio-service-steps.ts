@@ -117,8 +117,9 @@ export class RevServiceRuleError extends AppError {
 /**
  * Finds the billing integration (the request's `IntegrationAuthenticationId`, else the service
  * provider's) and the Rev.io customer `model.RevCustomerId` in it. Returns `{ error }` with a
- * sentence for the device details when either is missing, belongs to another tenant, or the
- * integration's writes are disabled.
+ * sentence for the device details when either is missing, belongs to another tenant, or — when
+ * the caller will write to Rev.io (`forWrite`, default true) — the integration's writes are
+ * disabled.
  *
  * @example
  * const resolved = await resolveRevioCustomer(ctx, deps, { RevCustomerId: '100101' });
@@ -128,6 +129,7 @@ export async function resolveRevioCustomer(
   ctx: HandlerContext,
   deps: Pick<RevioStepDeps, 'store'>,
   model: Pick<RevServiceModel, 'RevCustomerId' | 'IntegrationAuthenticationId'>,
+  options: { forWrite?: boolean } = {},
 ): Promise<RevioCustomerContext | { error: string }> {
   const billingId = model.IntegrationAuthenticationId ?? ctx.serviceProvider.billingIntegrationId;
   if (billingId === null) {
@@ -137,7 +139,7 @@ export async function resolveRevioCustomer(
   if (billing === undefined || billing.tenantId !== ctx.bulkChange.tenantId) {
     return { error: `Rev.io integration ${billingId} does not exist for this tenant` };
   }
-  if (!billing.writeEnabled) {
+  if ((options.forWrite ?? true) && !billing.writeEnabled) {
     return { error: `Writes disabled for Rev.io integration ${billing.name}` };
   }
   if (model.RevCustomerId === undefined) return { error: 'RevCustomerId is required' };
@@ -380,10 +382,15 @@ export async function attachRevCustomer(
   | { ok: true; deviceChanges: { rev_customer_id: number }; customer: EngineRevCustomer }
   | { ok: false; error: string }
 > {
-  const resolved = await resolveRevioCustomer(ctx, deps, {
-    RevCustomerId: accountNumber,
-    IntegrationAuthenticationId: options.integrationAuthenticationId,
-  });
+  const resolved = await resolveRevioCustomer(
+    ctx,
+    deps,
+    {
+      RevCustomerId: accountNumber,
+      IntegrationAuthenticationId: options.integrationAuthenticationId,
+    },
+    { forWrite: false },
+  );
   if ('error' in resolved) return { ok: false, error: resolved.error };
   try {
     await checkRevServiceGuards(ctx, deps, resolved, {
