@@ -1,6 +1,7 @@
 /**
  * Builds the Rev.io gateway of a billing integration: the client with its resilience policy
- * and rate limiter, plus the pure field-mapping rules (`buildCostCenterPatch`).
+ * and rate limiter, plus the pure field-mapping rules (`buildCostCenterPatch`), and the
+ * service-line / service-product creates with the look-ups a step uses after a crash.
  */
 import { createRevioClient } from '../adapters/integrations/revio/revio-client.ts';
 import { buildCostCenterPatch } from '../adapters/integrations/revio/revio-fields.ts';
@@ -66,5 +67,43 @@ export function buildRevioGateway(
     },
     patchService: (serviceId, ops, options) =>
       deps.timed('revio', 'patchService', () => client.patchService(serviceId, ops, options)),
+    createService: (input, options) =>
+      deps.timed('revio', 'createService', () => client.createService(input, options)),
+    findService: async (input, options) => {
+      const page = await deps.timed('revio', 'listServices', () =>
+        client.listServices({ customerId: input.CustomerId, number: input.Number }, options),
+      );
+      const number2 = input.Number2 === undefined || input.Number2 === '' ? null : input.Number2;
+      const match = page.records
+        .filter(
+          (s) =>
+            s.customerId === input.CustomerId &&
+            s.number === input.Number &&
+            (number2 === null || s.number2 === number2) &&
+            s.serviceTypeId === input.ServiceTypeId &&
+            s.disconnectedDate === null,
+        )
+        .sort((a, b) => b.serviceId - a.serviceId)[0];
+      return match === undefined ? undefined : { id: match.serviceId, recovered: true };
+    },
+    createServiceProduct: (input, options) =>
+      deps.timed('revio', 'createServiceProduct', () =>
+        client.createServiceProduct(input, options),
+      ),
+    findServiceProduct: async (input, options) => {
+      const page = await deps.timed('revio', 'listServiceProducts', () =>
+        client.listServiceProducts({ serviceId: input.ServiceId }, options),
+      );
+      const match = page.records
+        .filter(
+          (p) =>
+            p.serviceId === input.ServiceId &&
+            p.productId === input.ProductId &&
+            p.customerId === input.CustomerId &&
+            p.rate === input.Rate,
+        )
+        .sort((a, b) => b.serviceProductId - a.serviceProductId)[0];
+      return match === undefined ? undefined : { id: match.serviceProductId, recovered: true };
+    },
   };
 }

@@ -10,6 +10,8 @@ import { startPgBossWorker } from '../adapters/queue/pgboss/pgboss-bulk-change-q
 import { createHandlerRegistry, type HandlerRegistry } from '../app/engine/change-handler.ts';
 import { createMessageProcessor } from '../app/engine/process-message.ts';
 import { startStallSweeper } from '../app/engine/stall-sweeper.ts';
+import { createAssociateCustomerHandler } from '../app/handlers/associate-customer.ts';
+import { createCreateRevServiceHandler } from '../app/handlers/create-rev-service.ts';
 import { createJasperCarrierRatePlanHandler } from '../app/handlers/jasper-carrier-rate-plan.ts';
 import { createJasperEditUsernameHandler } from '../app/handlers/jasper-edit-username.ts';
 import { createJasperStatusUpdateHandler } from '../app/handlers/jasper-status-update.ts';
@@ -56,6 +58,8 @@ export function createHandlers(deps: {
           createTelegenceChangeEquipmentHandler({ ...deps, telegenceStore }),
         ]),
     createJasperStatusUpdateHandler(deps),
+    createCreateRevServiceHandler(deps),
+    createAssociateCustomerHandler(deps),
   ]);
 }
 

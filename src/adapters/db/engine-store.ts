@@ -18,6 +18,7 @@ import type { SecretRefs } from '../../domain/secret-ref.ts';
 import { createEngineBillingLookups } from './engine-billing-store.ts';
 import { createEngineDeviceLookups } from './engine-device-store.ts';
 import { createEngineLifecycleStore } from './engine-lifecycle-store.ts';
+import { createEngineRevServiceStore } from './engine-revio-store.ts';
 import { createEngineStepStore } from './engine-step-store.ts';
 import { PROCESSED_BY, writeLogs } from './engine-store-shared.ts';
 import { createBulkChangeRepository } from './repositories/bulk-change-repository.ts';
@@ -54,6 +55,7 @@ export function createEngineStore(db: Kysely<Database>): EngineStore {
     },
 
     ...createEngineBillingLookups(db),
+    ...createEngineRevServiceStore(db),
 
     ...createEngineDeviceLookups(db),
 

@@ -229,11 +229,22 @@ export interface DevicesTable {
   rev_customer_id: number | null;
   customer_rate_plan_id: number | null;
   customer_rate_pool_id: number | null;
+  /** The tenant's own customer (migration 0006). */
+  site_id: ColumnType<number | null, number | null | undefined, number | null>;
   data_usage_mb: Numeric;
   ip_address: string | null;
   created_at: GeneratedTimestamp;
   updated_at: GeneratedTimestamp;
   archived_at: NullableTimestamp;
+}
+
+/** Row of `customer_sites` (migration 0006): the tenant's own customers (AMOP sites). */
+export interface CustomerSitesTable {
+  id: Generated<number>;
+  tenant_id: number;
+  name: string;
+  rev_customer_id: number | null;
+  created_at: GeneratedTimestamp;
 }
 
 /** Row of `device_history` (see migrations). */
@@ -273,6 +284,7 @@ export interface Database {
   rate_limit_buckets: RateLimitBucketsTable;
   rate_limit_slots: RateLimitSlotsTable;
   carrier_callbacks: CarrierCallbacksTable;
+  customer_sites: CustomerSitesTable;
 }
 
 /** Selected rows and insert/update shapes, one alias per table. */

@@ -63,6 +63,13 @@ export async function seedDemo(
   return database.db.transaction().execute((trx) => seedIn(trx, dataset, options.secretBox));
 }
 
+/** Demo sites: one on its own, two belonging to Rev.io customers of the demo. */
+const DEMO_SITES: readonly { name: string; revCustomerExternalId: string | null }[] = [
+  { name: 'Head Office', revCustomerExternalId: null },
+  { name: 'North Depot', revCustomerExternalId: '100101' },
+  { name: 'South Depot', revCustomerExternalId: '100102' },
+];
+
 async function seedIn(
   trx: Kysely<Database>,
   dataset: DemoDataset,
@@ -163,6 +170,18 @@ async function seedIn(
   );
   const customerId = (externalId: string | null): number | null =>
     externalId === null ? null : (customerIds.get(externalId) ?? null);
+
+  // The tenant's own customers (sites, migration 0006), for AssociateCustomer without Rev.io.
+  await trx
+    .insertInto('customer_sites')
+    .values(
+      DEMO_SITES.map((site) => ({
+        tenant_id: tenantId,
+        name: site.name,
+        rev_customer_id: customerId(site.revCustomerExternalId),
+      })),
+    )
+    .execute();
 
   await createDeviceRepository(trx).insertMany(
     dataset.devices.map((d) => ({

@@ -70,8 +70,69 @@ export interface RevioFieldPatch {
   unmapped: Array<{ input: keyof RevioFieldValues; value: string; reason: string }>;
 }
 
+/** A Rev.io service line to create (the original's `CreateServiceLineBody` names). */
+export interface RevioServiceLineInput {
+  CustomerId: number;
+  /** MSISDN, else the device identifier. */
+  Number: string;
+  /** ICCID; blank is omitted. */
+  Number2?: string | null;
+  ServiceTypeId: number;
+  ProviderId?: number | null;
+  /** Billing start (sent only when prorating, as the original). */
+  EffectiveDate?: string | null;
+  ActivatedDate?: string | null;
+  UsagePlanGroupId?: number | null;
+  RevPackageId?: number | null;
+  Description?: string | null;
+}
+
+/** A product to add to a Rev.io service line (the original's `CreateServiceProductBody`). */
+export interface RevioServiceProductInput {
+  ServiceId: number;
+  ProductId: number;
+  CustomerId: number;
+  Rate: number;
+  Prorate?: boolean | null;
+  EffectiveDate?: string | null;
+  ActivatedDate?: string | null;
+  RevPackageId?: number | null;
+}
+
+/** A Rev.io create's result; `recovered` when the id came from a lookup after an ambiguous failure. */
+export interface RevioCreateResult {
+  id: number;
+  recovered: boolean;
+}
+
 /** Rev.io operations used by handlers (a subset of the Rev.io client). */
 export interface RevioGateway {
+  /**
+   * `POST /v1/Services` (not idempotent: after an ambiguous failure the client looks the line up
+   * by customer + number before any re-send).
+   */
+  createService(
+    input: RevioServiceLineInput,
+    options?: GatewayCallOptions,
+  ): Promise<RevioCreateResult>;
+  /**
+   * The newest active line of `CustomerId` with this `Number` (and `Number2`, `ServiceTypeId`),
+   * if any: what a create with `input` produced. Used as a step lookup.
+   */
+  findService(
+    input: RevioServiceLineInput,
+    options?: GatewayCallOptions,
+  ): Promise<RevioCreateResult | undefined>;
+  /** `POST /v1/ServiceProduct` (not idempotent; looked up by service before a re-send). */
+  createServiceProduct(
+    input: RevioServiceProductInput,
+    options?: GatewayCallOptions,
+  ): Promise<RevioCreateResult>;
+  /** The product a create with `input` produced on its service, if any (step lookup). */
+  findServiceProduct(
+    input: RevioServiceProductInput,
+    options?: GatewayCallOptions,
+  ): Promise<RevioCreateResult | undefined>;
   getService(
     serviceId: number,
     options?: GatewayCallOptions,

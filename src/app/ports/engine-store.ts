@@ -136,8 +136,83 @@ export interface OpenWork {
   dueAt: Date | null;
 }
 
+/** A Rev.io customer known to the device database. */
+export interface EngineRevCustomer {
+  /** Row id (`rev_customers.id`, what devices point at). */
+  id: number;
+  /** Rev.io's customer id. */
+  externalId: string;
+  name: string;
+  status: string;
+}
+
+/** An active Rev.io service line of a device, with its customer. */
+export interface EngineActiveRevService {
+  serviceId: number;
+  /** Rev.io id of the line's customer. */
+  customerExternalId: string;
+}
+
+/** A Rev.io service line created for a device, to record in the device database. */
+export interface EngineRevServiceLink {
+  tenantId: number;
+  billingIntegrationId: number;
+  serviceId: number;
+  /** `rev_customers.id` of the line's customer. */
+  revCustomerId: number;
+  iccid: string | null;
+  msisdn: string | null;
+  serviceTypeId: number | null;
+  activatedAt: string | null;
+  description: string | null;
+}
+
+/**
+ * What the Rev.io change types (CreateRevService, AssociateCustomer) and the optional Rev.io
+ * steps after a status change read and write besides results (`engine-revio-store.ts`).
+ */
+export interface EngineRevServiceStore {
+  /** A Rev.io customer of the billing integration by its Rev.io id. */
+  findRevCustomerByExternalId(
+    billingIntegrationId: number,
+    externalId: string,
+  ): Promise<EngineRevCustomer | undefined>;
+  /** Active (not disconnected) Rev.io lines of the device in the billing integration. */
+  findActiveRevServicesOfDevice(query: {
+    tenantId: number;
+    billingIntegrationId: number;
+    iccid?: string | null;
+    msisdn?: string | null;
+  }): Promise<EngineActiveRevService[]>;
+  /** A customer rate plan of the tenant by id. */
+  findCustomerRatePlanById(
+    tenantId: number,
+    id: number,
+  ): Promise<{ id: number; code: string } | undefined>;
+  /** A customer rate pool of the tenant by id. */
+  findCustomerRatePoolById(
+    tenantId: number,
+    id: number,
+  ): Promise<{ id: number; name: string } | undefined>;
+  /** A site (the tenant's own customer, migration 0006) by id. */
+  findCustomerSiteById(
+    tenantId: number,
+    id: number,
+  ): Promise<{ id: number; name: string; revCustomerId: number | null } | undefined>;
+  /** Records a created Rev.io line (once: a second call with the same service id does nothing). */
+  linkRevService(link: EngineRevServiceLink): Promise<void>;
+  /**
+   * Applies device fields now, with one `device_history` row per changed field (unchanged
+   * fields write nothing, so repeating it is harmless); returns the fields that changed.
+   */
+  applyDeviceChanges(
+    change: { bulkChangeId: number; deviceChangeId: number },
+    update: DeviceUpdate,
+  ): Promise<string[]>;
+}
+
 /** Everything the engine persists. */
-export interface EngineStore {
+export interface EngineStore extends EngineRevServiceStore {
   readonly steps: StepStore;
   getBulkChange(id: number): Promise<EngineBulkChange | undefined>;
   getServiceProvider(id: number): Promise<EngineServiceProvider | undefined>;

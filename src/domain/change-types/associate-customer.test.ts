@@ -62,6 +62,16 @@ describe('AssociateCustomer request', () => {
     }
   });
 
+  it('takes SiteId instead of RevCustomerId for a customer without Rev.io (no service line then)', () => {
+    const site = validate({ SiteId: '7', AddCustomerRatePlan: true, CustomerRatePlan: 3 });
+    expect(site.ok && site.value.SiteId).toBe(7);
+    expect(site.ok && site.value.RevCustomerId).toBeUndefined();
+    expect(fieldsOf({ RevCustomerId: '  ' })).toEqual(['RevCustomerId']);
+    expect(fieldsOf({ SiteId: 7, CreateRevService: true, ServiceTypeId: 101 })).toEqual([
+      'CreateRevService',
+    ]);
+  });
+
   it('requires ServiceTypeId when CreateRevService is true', () => {
     expect(fieldsOf({ RevCustomerId: '1', CreateRevService: true })).toEqual(['ServiceTypeId']);
     expect(fieldsOf({ RevCustomerId: '1', CreateRevService: false })).toEqual([]);

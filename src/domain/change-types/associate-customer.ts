@@ -13,15 +13,39 @@ import {
   renameRevProviderId,
   revServiceShape,
 } from './rev-service-fields.ts';
-import { strictRequest } from './schema-fields.ts';
+import { revCustomerId, strictRequest } from './schema-fields.ts';
 
 /**
- * Request schema of AssociateCustomer. RevCustomerId is required; when CreateRevService is
- * true, ServiceTypeId is required too.
+ * Request schema of AssociateCustomer. RevCustomerId is required, except for a customer without
+ * Rev.io (the original's non-Rev variant): then SiteId is required and CreateRevService must
+ * stay false. When CreateRevService is true, ServiceTypeId is required too.
  */
 export const associateCustomerSchema = z.preprocess(
   renameRevProviderId,
-  strictRequest(revServiceShape).superRefine(checkRevServiceRules),
+  strictRequest({
+    ...revServiceShape,
+    RevCustomerId: z.preprocess(
+      (value) => (typeof value === 'string' && value.trim() === '' ? undefined : value),
+      revCustomerId().optional(),
+    ),
+  }).superRefine((request, ctx) => {
+    if (request.RevCustomerId === undefined) {
+      if (request.SiteId === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['RevCustomerId'],
+          message: 'is required (or SiteId, to assign a customer without Rev.io)',
+        });
+      } else if (request.CreateRevService) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['CreateRevService'],
+          message: 'needs RevCustomerId (a Rev.io service line belongs to a Rev.io customer)',
+        });
+      }
+    }
+    checkRevServiceRules(request, ctx);
+  }),
 );
 
 /** Normalised AssociateCustomer request. */

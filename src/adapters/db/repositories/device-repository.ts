@@ -31,6 +31,7 @@ export const UPDATABLE_DEVICE_FIELDS = [
   'rev_customer_id',
   'customer_rate_plan_id',
   'customer_rate_pool_id',
+  'site_id',
   'data_usage_mb',
   'ip_address',
   'archived_at',
