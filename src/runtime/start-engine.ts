@@ -15,6 +15,7 @@ import { createTelegenceEditUsernameHandler } from '../app/handlers/telegence-ed
 import { createThingSpaceCarrierRatePlanHandler } from '../app/handlers/thingspace-carrier-rate-plan.ts';
 import { createThingSpaceChangeIdentifierHandler } from '../app/handlers/thingspace-change-identifier.ts';
 import { createThingSpaceEditUsernameHandler } from '../app/handlers/thingspace-edit-username.ts';
+import { createThingSpaceStatusUpdateHandler } from '../app/handlers/thingspace-status-update.ts';
 import type { BulkChangeQueue, MessageProcessor } from '../app/ports/bulk-change-queue.ts';
 import type { CarrierGateways } from '../app/ports/carrier-gateways.ts';
 import type { EngineStore } from '../app/ports/engine-store.ts';
@@ -36,6 +37,7 @@ export function createHandlers(deps: {
     createThingSpaceCarrierRatePlanHandler(deps),
     createThingSpaceChangeIdentifierHandler(deps),
     createThingSpaceEditUsernameHandler(deps),
+    createThingSpaceStatusUpdateHandler(deps),
   ]);
 }
 

@@ -16,6 +16,7 @@ import type { ChangeType } from '../../domain/change-types/change-type.ts';
 import type { Integration } from '../../domain/integrations.ts';
 import type { SecretRefs } from '../../domain/secret-ref.ts';
 import { createEngineBillingLookups } from './engine-billing-store.ts';
+import { createEngineDeviceStatusLookup } from './engine-device-status-store.ts';
 import { createEngineLifecycleStore } from './engine-lifecycle-store.ts';
 import { createEngineStepStore } from './engine-step-store.ts';
 import { PROCESSED_BY, writeLogs } from './engine-store-shared.ts';
@@ -53,6 +54,7 @@ export function createEngineStore(db: Kysely<Database>): EngineStore {
     },
 
     ...createEngineBillingLookups(db),
+    ...createEngineDeviceStatusLookup(db),
 
     async getServiceProvider(id) {
       const row = await db
