@@ -22,6 +22,7 @@ import { createTelegenceStatusUpdateHandler } from '../app/handlers/telegence-st
 import { createThingSpaceCarrierRatePlanHandler } from '../app/handlers/thingspace-carrier-rate-plan.ts';
 import { createThingSpaceChangeIdentifierHandler } from '../app/handlers/thingspace-change-identifier.ts';
 import { createThingSpaceEditUsernameHandler } from '../app/handlers/thingspace-edit-username.ts';
+import { createThingSpaceStatusUpdateHandler } from '../app/handlers/thingspace-status-update.ts';
 import type { BulkChangeQueue, MessageProcessor } from '../app/ports/bulk-change-queue.ts';
 import type { CarrierGateways } from '../app/ports/carrier-gateways.ts';
 import type { EngineStore } from '../app/ports/engine-store.ts';
@@ -60,6 +61,7 @@ export function createHandlers(deps: {
     createJasperStatusUpdateHandler(deps),
     createCreateRevServiceHandler(deps),
     createAssociateCustomerHandler(deps),
+    createThingSpaceStatusUpdateHandler(deps),
   ]);
 }
 

@@ -13,7 +13,10 @@
 
 import type { RateLimiter } from '../adapters/integrations/shared/rate-limiter.ts';
 import { createResiliencePolicy } from '../adapters/integrations/shared/resilience.ts';
-import { createThingSpaceClient } from '../adapters/integrations/thingspace/thingspace-client.ts';
+import {
+  createThingSpaceClient,
+  type ThingSpaceClientOptions,
+} from '../adapters/integrations/thingspace/thingspace-client.ts';
 import { PROVISIONING_EVENT_TYPES } from '../adapters/integrations/thingspace/thingspace-lookup.ts';
 import {
   eventAttribute,
@@ -34,21 +37,16 @@ export const DEFAULT_USERNAME_CUSTOM_FIELD = 'CustomField1';
 const HISTORY_SKEW_MS = 60_000;
 
 /**
- * Creates the gateway of one ThingSpace service provider.
+ * The client options a service provider's settings and credentials give (account, auth,
+ * username custom field, identifier-change service type), checked.
  *
  * @example
- * const ts = buildThingSpaceGateway(provider, { secretBox, limiterFor, timed });
- * const { requestId } = await ts.suspend({ iccid });
+ * const client = createThingSpaceClient(thingSpaceClientSettings(provider, secretBox));
  */
-export function buildThingSpaceGateway(
+export function thingSpaceClientSettings(
   provider: EngineServiceProvider,
-  deps: {
-    secretBox: SecretBox;
-    timeoutMs?: number;
-    limiterFor: (key: string, ratePerSecond: number, maxConcurrent: number) => RateLimiter;
-    timed: <T>(api: string, operation: string, call: () => Promise<T>) => Promise<T>;
-  },
-): ThingSpaceGateway {
+  secretBox: SecretBox,
+): ThingSpaceClientOptions & { usernameCustomField: string } {
   const settings = provider.settings;
   const text = (name: string, required: boolean): string | undefined => {
     const value = settings[name];
@@ -67,7 +65,7 @@ export function buildThingSpaceGateway(
         `Service provider ${provider.name} has no ThingSpace ${name}`,
       );
     }
-    return deps.secretBox.open(ref);
+    return secretBox.open(ref);
   };
   const usernameCustomField = text('usernameCustomField', false) ?? DEFAULT_USERNAME_CUSTOM_FIELD;
   if (!/^CustomField[1-5]$/.test(usernameCustomField)) {
@@ -76,15 +74,12 @@ export function buildThingSpaceGateway(
       `Service provider ${provider.name}: usernameCustomField must be CustomField1..CustomField5 (got ${usernameCustomField})`,
     );
   }
-  const accountName = text('accountName', true) as string;
-  const account = `thingspace:${provider.id}`;
-  const positive = (v: unknown) => (typeof v === 'number' && v > 0 ? v : undefined);
   const oauthUrl = text('oauthUrl', false);
   const sessionUrl = text('sessionUrl', false);
   const serviceType = text('changeIdentifierServiceType', false);
-  const client = createThingSpaceClient({
+  return {
     baseUrl: text('baseUrl', true) as string,
-    accountName,
+    accountName: text('accountName', true) as string,
     clientId: text('clientId', true) as string,
     clientSecret: secret('clientSecret'),
     username: text('username', true) as string,
@@ -93,6 +88,31 @@ export function buildThingSpaceGateway(
     ...(sessionUrl === undefined ? {} : { sessionUrl }),
     ...(serviceType === undefined ? {} : { changeIdentifierServiceType: serviceType }),
     usernameCustomField,
+  };
+}
+
+/**
+ * Creates the gateway of one ThingSpace service provider.
+ *
+ * @example
+ * const ts = buildThingSpaceGateway(provider, { secretBox, limiterFor, timed });
+ * const { requestId } = await ts.suspend({ iccid });
+ */
+export function buildThingSpaceGateway(
+  provider: EngineServiceProvider,
+  deps: {
+    secretBox: SecretBox;
+    timeoutMs?: number;
+    limiterFor: (key: string, ratePerSecond: number, maxConcurrent: number) => RateLimiter;
+    timed: <T>(api: string, operation: string, call: () => Promise<T>) => Promise<T>;
+  },
+): ThingSpaceGateway {
+  const settings = provider.settings;
+  const base = thingSpaceClientSettings(provider, deps.secretBox);
+  const account = `thingspace:${provider.id}`;
+  const positive = (v: unknown) => (typeof v === 'number' && v > 0 ? v : undefined);
+  const client = createThingSpaceClient({
+    ...base,
     timeoutMs: deps.timeoutMs ?? 15_000,
     policy: createResiliencePolicy({ api: 'thingspace', account }),
     limiter: deps.limiterFor(
@@ -101,6 +121,7 @@ export function buildThingSpaceGateway(
       positive(settings.maxConcurrent) ?? THINGSPACE_DEFAULT_LIMITS.maxConcurrent,
     ),
   });
+  const { accountName, usernameCustomField } = base;
   const t = deps.timed;
   return {
     accountName,

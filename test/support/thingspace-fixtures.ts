@@ -13,7 +13,6 @@ import {
   createRevioSimulator,
   type RevioSimulator,
 } from '../../src/adapters/integrations/revio/revio-simulator.ts';
-import { createThingSpaceClient } from '../../src/adapters/integrations/thingspace/thingspace-client.ts';
 import type { SimDevice } from '../../src/adapters/integrations/thingspace/thingspace-sim-state.ts';
 import {
   createThingSpaceSimulator,
@@ -28,6 +27,7 @@ import { createMessageProcessor } from '../../src/app/engine/process-message.ts'
 import { createHealthCheck } from '../../src/app/health.ts';
 import type { ChangeType } from '../../src/domain/change-types/change-type.ts';
 import { createCarrierGateways } from '../../src/runtime/carrier-gateways.ts';
+import { registerThingSpaceCallbacks } from '../../src/runtime/register-thingspace-callbacks.ts';
 import { createHandlers } from '../../src/runtime/start-engine.ts';
 import { createThingSpaceCallbackEndpoint } from '../../src/runtime/thingspace-callback-endpoint.ts';
 import { context, createRecordingQueue, silentLogger } from './engine-fixtures.ts';
@@ -86,16 +86,16 @@ export async function startThingSpaceHarness(testDb: TestDatabase, seed: number)
     },
   });
   const listening = await app.listen({ port: 0, host: '127.0.0.1' });
-  const provider = dataset.serviceProviders.find((sp) => sp.integration === 'ThingSpace');
-  const admin = createThingSpaceClient({
-    baseUrl: `${origin}${THINGSPACE_M2M_PREFIX}`,
-    accountName: String(provider?.settings.accountName),
-    clientId: String(provider?.settings.clientId),
-    clientSecret: String(provider?.secrets.clientSecret),
-    username: String(provider?.settings.username),
-    password: String(provider?.secrets.password),
+  const registered = await registerThingSpaceCallbacks({
+    db,
+    secretBox,
+    logger: silentLogger,
+    url: `${listening}/callbacks/thingspace`,
+    credentials: CALLBACK,
   });
-  await admin.registerCallback({ url: `${listening}/callbacks/thingspace`, ...CALLBACK });
+  if (registered.length !== 1 || registered[0]?.ok !== true) {
+    throw new Error(`callback registration failed: ${JSON.stringify(registered)}`);
+  }
   const sp = await db
     .selectFrom('service_providers')
     .selectAll()

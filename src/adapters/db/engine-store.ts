@@ -16,6 +16,7 @@ import type { ChangeType } from '../../domain/change-types/change-type.ts';
 import type { Integration } from '../../domain/integrations.ts';
 import type { SecretRefs } from '../../domain/secret-ref.ts';
 import { createEngineBillingLookups } from './engine-billing-store.ts';
+import { createEngineDeviceStatusLookup } from './engine-device-status-store.ts';
 import { createEngineDeviceLookups } from './engine-device-store.ts';
 import { createEngineLifecycleStore } from './engine-lifecycle-store.ts';
 import { createEngineRevServiceStore } from './engine-revio-store.ts';
@@ -58,6 +59,7 @@ export function createEngineStore(db: Kysely<Database>): EngineStore {
     ...createEngineRevServiceStore(db),
 
     ...createEngineDeviceLookups(db),
+    ...createEngineDeviceStatusLookup(db),
 
     async getServiceProvider(id) {
       const row = await db
@@ -158,6 +160,7 @@ export function createEngineStore(db: Kysely<Database>): EngineStore {
             break;
         }
         if (updated === undefined) return false;
+        if (result.kind === 'parked') await wakeIfCallbackArrived(trx, change.id);
         if (result.kind === 'succeeded' && result.deviceUpdate !== undefined) {
           await createDeviceRepository(trx).update(
             result.deviceUpdate.deviceId,
@@ -219,6 +222,29 @@ export function createEngineStore(db: Kysely<Database>): EngineStore {
       return renewed.rows.length > 0;
     },
   };
+}
+
+/**
+ * A carrier callback may arrive while the device change is still PROCESSING (before it
+ * parked), when it cannot wake it. Parking checks for one in the same transaction: the row
+ * lock taken by the park update orders it with a concurrent `recordCarrierCallback`, so a
+ * callback is either seen here or wakes the parked row itself.
+ */
+async function wakeIfCallbackArrived(trx: Kysely<Database>, deviceChangeId: number) {
+  await sql`
+    update device_changes dc
+    set not_before = now(),
+        park_state = dc.park_state || jsonb_build_object('callback', cb.payload)
+    from (
+      select c.payload from device_changes d
+      join bulk_changes b on b.id = d.bulk_change_id
+      join service_providers sp on sp.id = b.service_provider_id
+      join carrier_callbacks c
+        on c.integration = sp.integration and c.request_id = d.park_state ->> 'requestId'
+      where d.id = ${deviceChangeId}
+      order by c.id limit 1
+    ) cb
+    where dc.id = ${deviceChangeId}`.execute(trx);
 }
 
 function toClaimed(row: Record<string, unknown>): ClaimedDeviceChange {

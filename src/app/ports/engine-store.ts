@@ -246,6 +246,13 @@ export interface EngineStore extends EngineRevServiceStore {
     serviceProviderId: number,
     code: string,
   ): Promise<{ code: string; communicationPlan: string | null; planMb: number | null } | undefined>;
+  /**
+   * A row of the device status table (the original's DeviceStatus: `PostUpdateStatusId` of a
+   * StatusUpdate names one), if it exists.
+   */
+  getDeviceStatus(
+    id: number,
+  ): Promise<{ id: number; integration: string; status: string; displayName: string } | undefined>;
   /** A billing integration by id, if it exists. */
   getBillingIntegration(id: number): Promise<EngineBillingIntegration | undefined>;
   /**
