@@ -137,10 +137,10 @@ export function buildTelegenceGateway(
     activateServices: (records, options) =>
       deps.timed('telegence', 'activateServices', async () =>
         submission(
-          await client.activateServices(
-            records as unknown as TelegenceActivationRequest[],
-            options,
-          ),
+          await client.activateServices(records as unknown as TelegenceActivationRequest[], {
+            ...options,
+            ifAmbiguous: 'report',
+          }),
         ),
       ),
     getActivationStatus: (activationId, options) =>
@@ -171,6 +171,16 @@ export function buildActivationRecord(
       ok: false,
       error:
         'Request must be a Telegence activation record: { billingAccount, relatedParty, service: { serviceCharacteristic, … } }',
+    };
+  }
+  // Checked per device, so that one bad identifier cannot make the carrier refuse the batch.
+  if (!/^\d{19,20}$/.test(device.iccid)) {
+    return { ok: false, error: `ICCID ${device.iccid} is not a 19-20 digit SIM number` };
+  }
+  if (device.imei !== undefined && !/^\d{15}$/.test(device.imei)) {
+    return {
+      ok: false,
+      error: `IMEI ${device.imei} must have 15 digits for a Telegence activation`,
     };
   }
   const chars = Array.isArray(template.service.serviceCharacteristic)
@@ -225,6 +235,7 @@ function submission(result: TelegenceActivationSubmission): TelegenceActivationS
     lines: result.lines.map(activationLine),
     confirmedByLookup: result.confirmedByLookup,
     foundLines: result.foundLines.map(listed).filter((l) => l.iccid !== ''),
+    unconfirmed: result.unconfirmed,
   };
 }
 

@@ -58,7 +58,8 @@ export const ACTIVATION_TEMPLATE = {
   },
 };
 
-let serial = Math.floor(Math.random() * 1e6) * 1000;
+// Below 1e8, so that imeiFor() stays 15 digits.
+let serial = Math.floor(Math.random() * 9e4) * 1000;
 
 /** Starts the simulator and seeds the database (call in `beforeAll`). */
 export async function startTelegenceHarness(testDb: () => TestDatabase, seed: number) {
@@ -77,7 +78,7 @@ export async function startTelegenceHarness(testDb: () => TestDatabase, seed: nu
   const store = createEngineStore(db);
   const gateways = createCarrierGateways({
     secretBox,
-    timeoutMs: 1_000,
+    timeoutMs: 5_000,
     ...(database.kind === 'postgres' ? { sharedLimitsDb: db } : {}),
   });
   const handlers = createHandlers({ gateways, store, telegenceStore: createTelegenceStore(db) });

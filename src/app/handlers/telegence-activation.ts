@@ -70,6 +70,8 @@ interface ActivationParkState {
   iccid?: string;
   /** When the batch was submitted (ISO): checks are due at whole intervals after it. */
   submittedAt?: string;
+  /** The request failed ambiguously and was not confirmed (never re-sent). */
+  unconfirmed?: boolean;
   /** Status checks done. */
   checks: number;
 }
@@ -163,14 +165,19 @@ export function createActivationRunner(
         'telegence.activateServices',
         {
           idempotent: false,
+          // An attempt that died mid-call: the device list shows lines from `reserved` on.
+          // Nothing found is reported as unconfirmed, never sent again (see the file header).
           lookup: async () => {
             const found = await gateway.findLinesBySim(
               sent.map((s) => s.iccid),
               { signal: ctx.signal },
             );
-            return found.length === 0
-              ? undefined
-              : { lines: [], confirmedByLookup: true, foundLines: found };
+            return {
+              lines: [],
+              confirmedByLookup: found.length > 0,
+              foundLines: found,
+              unconfirmed: found.length === 0,
+            };
           },
           log: (outcome) => apiLog(ACTIVATION_DESCRIPTION, records, outcome),
         },
@@ -185,6 +192,7 @@ export function createActivationRunner(
     return {
       ...(answer.activationId === undefined ? {} : { activationId: answer.activationId }),
       confirmedByLookup: answer.confirmedByLookup,
+      ...(answer.unconfirmed ? { unconfirmed: true } : {}),
       sent,
       excluded,
       submittedAt,
@@ -256,7 +264,9 @@ export function createActivationRunner(
     }
     const status = line?.status ?? 'not found';
     if (checks >= timing.maxChecks) {
-      const message = `Telegence activation ${request} still ${status} after ${checks} status checks; check the line in Telegence`;
+      const message = state.unconfirmed
+        ? `Telegence activation of ICCID ${iccid}: the request timed out and no line appeared for the SIM after ${checks} checks; check Telegence before activating it again`
+        : `Telegence activation ${request} still ${status} after ${checks} status checks; check the line in Telegence`;
       return { kind: 'failed', details: message, error: message };
     }
     return park(
@@ -333,9 +343,10 @@ export function createActivationRunner(
         ...(id === undefined ? {} : { requestId: id }),
         iccid: mine.iccid,
         submittedAt: submission.submittedAt,
+        ...(submission.unconfirmed === true ? { unconfirmed: true } : {}),
         checks: 0,
       },
-      `Telegence activation ${id ?? '(confirmed through the device list)'} submitted; waiting for it to complete`,
+      `Telegence activation ${id ?? (submission.unconfirmed === true ? '(request timed out, unconfirmed)' : '(confirmed through the device list)')} submitted; waiting for it to complete`,
       dueAt(ctx, submission.submittedAt, 1),
     );
   };

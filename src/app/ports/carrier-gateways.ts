@@ -303,6 +303,11 @@ export interface TelegenceActivationSubmissionView {
   /** The POST failed ambiguously and the device list showed lines for the batch's SIMs. */
   confirmedByLookup: boolean;
   foundLines: TelegenceListedLineView[];
+  /**
+   * The POST failed ambiguously and the device list showed none of the SIMs: it may have been
+   * accepted (pending activations are not listed). It is never sent again.
+   */
+  unconfirmed: boolean;
 }
 
 /** An activation record ready to send, or why the device's record is not valid. */
@@ -361,7 +366,10 @@ export interface TelegenceGateway {
     template: unknown,
     device: { iccid: string; imei?: string },
   ): TelegenceActivationBuild;
-  /** Batch activation POST (≤ {@link TelegenceGateway.maxActivationsPerRequest}); non-idempotent. */
+  /**
+   * Batch activation POST (≤ {@link TelegenceGateway.maxActivationsPerRequest}); non-idempotent:
+   * after an ambiguous failure it is looked up in the device list and never sent again.
+   */
   activateServices(
     records: ReadonlyArray<Readonly<Record<string, unknown>>>,
     options?: GatewayCallOptions,

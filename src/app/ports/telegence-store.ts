@@ -38,6 +38,8 @@ export interface ActivationBatchSubmission {
   /** Activation id to check; absent when the submission was confirmed through the device list. */
   activationId?: string;
   confirmedByLookup: boolean;
+  /** The request failed ambiguously and nothing showed it accepted (never sent again). */
+  unconfirmed?: boolean;
   /** Device changes whose record was sent, with the SIM sent for each. */
   sent: Array<{ deviceChangeId: number; iccid: string }>;
   /** Device changes left out of the request, with the reason. */

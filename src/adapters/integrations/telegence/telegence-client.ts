@@ -102,6 +102,24 @@ export interface TelegenceActivationSubmission {
    */
   confirmedByLookup: boolean;
   foundLines: TelegenceListedLine[];
+  /**
+   * The POST failed ambiguously, the device list showed none of the batch's SIMs, and the
+   * caller asked not to re-send (`ifAmbiguous: 'report'`): the activation may or may not have
+   * been accepted (lines show in the device list only from `reserved` on).
+   */
+  unconfirmed: boolean;
+}
+
+/** Options of {@link TelegenceClient.activateServices}. */
+export interface TelegenceActivationOptions extends TelegenceCallOptions {
+  /**
+   * After an ambiguous failure (timeout, connection lost, 500/504) whose device-list lookup
+   * finds none of the SIMs: `resend` the batch (the default) or `report` it as `unconfirmed`
+   * without sending it again (a pending activation is invisible to the lookup, so a re-send
+   * may activate twice or be refused as a duplicate).
+   * @default 'resend'
+   */
+  ifAmbiguous?: 'resend' | 'report';
 }
 
 /** State of an activation. */
@@ -164,7 +182,7 @@ export interface TelegenceClient {
   ): Promise<TelegenceWriteResult>;
   activateServices(
     requests: readonly TelegenceActivationRequest[],
-    options?: TelegenceCallOptions,
+    options?: TelegenceActivationOptions,
   ): Promise<TelegenceActivationSubmission>;
   getActivationStatus(
     activationId: string,

@@ -245,6 +245,7 @@ export function createTelegenceOperations(core: TelegenceCore): TelegenceClient 
               lines: records.map(toActivationLine),
               confirmedByLookup: false,
               foundLines: [],
+              unconfirmed: false,
             };
           },
         },
@@ -256,14 +257,14 @@ export function createTelegenceOperations(core: TelegenceCore): TelegenceClient 
               ? undefined
               : async (signal) => {
                   const found = await findActivatedLines(iccids, signal);
-                  return found.length === 0
-                    ? undefined
-                    : {
-                        activationId: undefined,
-                        lines: [],
-                        confirmedByLookup: true,
-                        foundLines: found,
-                      };
+                  if (found.length === 0 && options.ifAmbiguous !== 'report') return undefined;
+                  return {
+                    activationId: undefined,
+                    lines: [],
+                    confirmedByLookup: found.length > 0,
+                    foundLines: found,
+                    unconfirmed: found.length === 0,
+                  };
                 },
         },
       );

@@ -194,6 +194,22 @@ describe('writes that may have been applied', () => {
     expect(sim.state.activations.size).toBe(1);
   });
 
+  it("with ifAmbiguous 'report', an activation still pending is reported unconfirmed, not re-sent", async () => {
+    hang('activateServices', true);
+    const client = clientFor(baseUrl, { policy: fastPolicy(), timeoutMs: 250 });
+    const submission = await client.activateServices([activationRequest(freshIccid(53))], {
+      ifAmbiguous: 'report',
+    });
+    expect(submission).toMatchObject({
+      activationId: undefined,
+      confirmedByLookup: false,
+      unconfirmed: true,
+      foundLines: [],
+    });
+    expect(calls(sim, 'activateServices').map((x) => x.outcome)).toEqual(['hang']);
+    expect(sim.state.activations.size).toBe(1);
+  });
+
   it('when the lookup itself fails, the write is reported ambiguous and not re-sent', async () => {
     hang('activateServices', true);
     sim.faults.add({ operation: 'listLines', effect: { kind: 'error', status: 503 } });
