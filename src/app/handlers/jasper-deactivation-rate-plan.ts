@@ -36,7 +36,11 @@ export const JASPER_RATE_PLAN_LOG = {
  * move failed (the original's `"Error Updating Rate Plan for Deactivation"`). The original
  * e-mailed these failures (service provider id and name, and per device the ICCID, the plan
  * and the carrier's error); the details carry all of it after this prefix:
- * `Error Updating Rate Plan for Deactivation: could not move <iccid> to rate plan <code>: <error>`.
+ * `Error Updating Rate Plan for Deactivation: could not move <iccid> to rate plan <code>: <error>`
+ * (the failed "Update Jasper Rate Plan: Jasper API" log row of the device change holds the same
+ * facts as JSON in its request text and the carrier's error in its error text). The other form,
+ * `…: no carrier rate plans for service provider <name>`, made no carrier call; the original
+ * did not e-mail that case.
  */
 export const DEACTIVATION_RATE_PLAN_ERROR = 'Error Updating Rate Plan for Deactivation';
 
