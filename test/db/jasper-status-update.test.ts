@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createBulkChangeRepository } from '../../src/adapters/db/repositories/bulk-change-repository.ts';
 import { DEACTIVATION_RATE_PLAN_ERROR } from '../../src/app/handlers/jasper-deactivation-rate-plan.ts';
 import type { Integration } from '../../src/domain/integrations.ts';
 import { useJasperEngine } from '../support/jasper-engine-fixtures.ts';
@@ -281,6 +282,30 @@ describe('StatusUpdate on the Jasper family through the engine and the Control C
     expect((await h.logs(id1)).map((l) => l.description)).toEqual([
       'Update Jasper Status: Pre-flight Check',
     ]);
+  });
+
+  it('finds the ICCID of a device named by its MSISDN in the device database', async () => {
+    const { sp, devices } = await h.pick(
+      'Jasper',
+      1,
+      (d) => d.status === 'ACTIVATED' && d.msisdn !== null,
+    );
+    const device = devices[0] as NonNullable<(typeof devices)[0]>;
+    const created = await createBulkChangeRepository(h.db()).create({
+      tenantId: sp.tenant_id,
+      serviceProviderId: sp.id,
+      changeType: 'StatusUpdate',
+      portalType: 0,
+      request: { UpdateStatus: 'DEACTIVATED' },
+      createdBy: 'test',
+      deviceChanges: [
+        { identifierKind: 'msisdn', identifier: device.msisdn ?? '', deviceId: device.id },
+      ],
+    });
+    const id = created.bulkChange.id;
+    await h.deliver(id, { isFromAutomatedUpdateDeviceStatusLambda: true });
+    expect((await h.changes(id))[0]?.status).toBe('PROCESSED');
+    expect(h.puts(device.iccid)).toEqual([{ body: { status: 'DEACTIVATED' }, outcome: 200 }]);
   });
 
   it.each([
