@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createBulkChangeRepository } from '../../src/adapters/db/repositories/bulk-change-repository.ts';
 import { useJasperEngine } from '../support/jasper-engine-fixtures.ts';
 
 /**
@@ -135,6 +136,26 @@ describe('CarrierRatePlanChange on the Jasper family through the engine and the 
     const audit = h.sim.auditRecords(slow.iccid ?? '').filter((r) => r.field === 'ratePlan');
     expect(audit).toHaveLength(1);
     expect((await h.history(idSlow)).map((r) => r.field)).toEqual(['carrier_rate_plan']);
+  });
+
+  it('finds the ICCID of a device named by its MSISDN in the device database', async () => {
+    const { sp, devices } = await h.pick('Jasper', 1, (d) => d.msisdn !== null);
+    const device = devices[0] as NonNullable<(typeof devices)[0]>;
+    const plan = await otherPlan(sp.id, device.carrier_rate_plan);
+    const created = await createBulkChangeRepository(h.db()).create({
+      tenantId: sp.tenant_id,
+      serviceProviderId: sp.id,
+      changeType: 'CarrierRatePlanChange',
+      portalType: 0,
+      request: { CarrierRatePlan: plan },
+      createdBy: 'test',
+      deviceChanges: [
+        { identifierKind: 'msisdn', identifier: device.msisdn ?? '', deviceId: device.id },
+      ],
+    });
+    await h.deliver(created.bulkChange.id);
+    expect((await h.changes(created.bulkChange.id))[0]?.status).toBe('PROCESSED');
+    expect(h.puts(device.iccid)).toEqual([{ body: { ratePlan: plan }, outcome: 200 }]);
   });
 
   it('sends one PUT per device when the message is delivered twice at once and again later', async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createBulkChangeRepository } from '../../src/adapters/db/repositories/bulk-change-repository.ts';
 import { DEACTIVATION_RATE_PLAN_ERROR } from '../../src/app/handlers/jasper-deactivation-rate-plan.ts';
 import type { Integration } from '../../src/domain/integrations.ts';
 import { useJasperEngine } from '../support/jasper-engine-fixtures.ts';
@@ -164,6 +165,57 @@ describe('StatusUpdate on the Jasper family through the engine and the Control C
     }
   });
 
+  it('skips the status change when the service provider has no carrier rate plans to move to', async () => {
+    const { sp, devices } = await h.pick('Rogers', 1, (d) => d.status === 'ACTIVATED');
+    const device = await h.arrange(devices[0] as NonNullable<(typeof devices)[0]>, {
+      communication_plan: 'CP_Basic_LTE',
+    });
+    const db = h.db();
+    const plans = await db
+      .selectFrom('carrier_rate_plans')
+      .selectAll()
+      .where('service_provider_id', '=', sp.id)
+      .execute();
+    await db.deleteFrom('carrier_rate_plans').where('service_provider_id', '=', sp.id).execute();
+    try {
+      const id = await h.submit(sp, [device], 'StatusUpdate', { UpdateStatus: 'DEACTIVATED' });
+      const [change] = await h.changes(id);
+      expect(change?.status).toBe('API_FAILED');
+      expect(change?.status_details).toBe(
+        `${DEACTIVATION_RATE_PLAN_ERROR}: no carrier rate plans for service provider ${sp.name}`,
+      );
+      expect(h.puts(device.iccid)).toEqual([]);
+      expect((await h.logs(id)).map((l) => l.description)).toEqual([
+        'Update Jasper Rate Plan: General',
+      ]);
+    } finally {
+      await db
+        .insertInto('carrier_rate_plans')
+        .values(plans.map(({ id: _id, created_at: _at, ...p }) => p))
+        .execute();
+    }
+  });
+
+  it('says in the log that requested Rev.io steps did not run (not wired in this build)', async () => {
+    const { sp, devices } = await h.pick('Jasper', 1, (d) => d.status === 'ACTIVATED');
+    const device = devices[0] as NonNullable<(typeof devices)[0]>;
+    const id = await h.submit(
+      sp,
+      [device],
+      'StatusUpdate',
+      { UpdateStatus: 'DEACTIVATED', AccountNumber: 'CUST-1001' },
+      { isFromAutomatedUpdateDeviceStatusLambda: true },
+    );
+    expect((await h.changes(id))[0]?.status).toBe('PROCESSED');
+    const revio = (await h.logs(id)).find(
+      (l) => l.description === 'Update Jasper Status: Rev.io steps',
+    );
+    expect(revio?.error_text).toBe(
+      'AccountNumber not processed: the Rev.io steps after a status change are not available in this build',
+    );
+    expect(revio?.has_errors).toBe(false);
+  });
+
   it('fails the device on carrier business rules: unknown status, already activated, answer without iccid', async () => {
     const { sp, devices } = await h.pick('Jasper', 3, (d) => d.status === 'ACTIVATED');
     const [suspend, twice, noIccid] = devices as [
@@ -230,6 +282,30 @@ describe('StatusUpdate on the Jasper family through the engine and the Control C
     expect((await h.logs(id1)).map((l) => l.description)).toEqual([
       'Update Jasper Status: Pre-flight Check',
     ]);
+  });
+
+  it('finds the ICCID of a device named by its MSISDN in the device database', async () => {
+    const { sp, devices } = await h.pick(
+      'Jasper',
+      1,
+      (d) => d.status === 'ACTIVATED' && d.msisdn !== null,
+    );
+    const device = devices[0] as NonNullable<(typeof devices)[0]>;
+    const created = await createBulkChangeRepository(h.db()).create({
+      tenantId: sp.tenant_id,
+      serviceProviderId: sp.id,
+      changeType: 'StatusUpdate',
+      portalType: 0,
+      request: { UpdateStatus: 'DEACTIVATED' },
+      createdBy: 'test',
+      deviceChanges: [
+        { identifierKind: 'msisdn', identifier: device.msisdn ?? '', deviceId: device.id },
+      ],
+    });
+    const id = created.bulkChange.id;
+    await h.deliver(id, { isFromAutomatedUpdateDeviceStatusLambda: true });
+    expect((await h.changes(id))[0]?.status).toBe('PROCESSED');
+    expect(h.puts(device.iccid)).toEqual([{ body: { status: 'DEACTIVATED' }, outcome: 200 }]);
   });
 
   it.each([

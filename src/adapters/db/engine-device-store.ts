@@ -62,12 +62,20 @@ export function createEngineDeviceLookups(db: Kysely<Database>): EngineDeviceLoo
     async getDeviceState(deviceId) {
       const row = await db
         .selectFrom('devices')
-        .select(['id', 'status', 'carrier_rate_plan', 'communication_plan', 'data_usage_mb'])
+        .select([
+          'id',
+          'iccid',
+          'status',
+          'carrier_rate_plan',
+          'communication_plan',
+          'data_usage_mb',
+        ])
         .where('id', '=', deviceId)
         .executeTakeFirst();
       if (row === undefined) return undefined;
       return {
         id: Number(row.id),
+        iccid: row.iccid,
         status: row.status,
         carrierRatePlan: row.carrier_rate_plan,
         communicationPlan: row.communication_plan,

@@ -23,7 +23,7 @@ export const JASPER_API_FAILED = 'Failed to update Carrier Rate Plan: Jasper API
  */
 export function createJasperCarrierRatePlanHandler(deps: {
   gateways: CarrierGateways;
-  store: Pick<EngineStore, 'findCarrierRatePlan'>;
+  store: Pick<EngineStore, 'findCarrierRatePlan' | 'getDeviceState'>;
 }): ChangeHandler {
   return {
     changeType: 'CarrierRatePlanChange',
@@ -37,7 +37,17 @@ export function createJasperCarrierRatePlanHandler(deps: {
         typeof commPlanRaw === 'string' && commPlanRaw.trim() !== ''
           ? commPlanRaw.trim()
           : undefined;
-      const iccid = ctx.change.iccid ?? ctx.change.identifier;
+      // Control Center knows devices by ICCID only (a row may name its device by MSISDN or EID).
+      const iccid =
+        ctx.change.iccid ??
+        (ctx.change.deviceId === null
+          ? undefined
+          : (await deps.store.getDeviceState(ctx.change.deviceId))?.iccid) ??
+        (ctx.change.identifierKind === 'iccid' ? ctx.change.identifier : null);
+      if (iccid === null) {
+        const message = `Device ${ctx.change.identifier} has no ICCID: Control Center identifies devices by ICCID`;
+        return { kind: 'failed', details: message, error: message };
+      }
       if (ratePlan === '') {
         return {
           kind: 'failed',

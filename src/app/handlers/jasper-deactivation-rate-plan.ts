@@ -36,7 +36,11 @@ export const JASPER_RATE_PLAN_LOG = {
  * move failed (the original's `"Error Updating Rate Plan for Deactivation"`). The original
  * e-mailed these failures (service provider id and name, and per device the ICCID, the plan
  * and the carrier's error); the details carry all of it after this prefix:
- * `Error Updating Rate Plan for Deactivation: could not move <iccid> to rate plan <code>: <error>`.
+ * `Error Updating Rate Plan for Deactivation: could not move <iccid> to rate plan <code>: <error>`
+ * (the failed "Update Jasper Rate Plan: Jasper API" log row of the device change holds the same
+ * facts as JSON in its request text and the carrier's error in its error text). The other form,
+ * `…: no carrier rate plans for service provider <name>`, made no carrier call; the original
+ * did not e-mail that case.
  */
 export const DEACTIVATION_RATE_PLAN_ERROR = 'Error Updating Rate Plan for Deactivation';
 
@@ -112,8 +116,9 @@ export async function moveToDeactivationRatePlan(
     throw new DeactivationRatePlanError(message, { retryable: false });
   }
   const fields = { ratePlan: plan.code };
+  let sent: { iccid: string; scheduled: boolean; ratePlan: string };
   try {
-    await ctx.step(
+    sent = await ctx.step(
       'jasper.editDevice.deactivationRatePlan',
       {
         idempotent: true,
@@ -133,7 +138,7 @@ export async function moveToDeactivationRatePlan(
       },
       async () => {
         const edit = await deps.jasper.editDevice(iccid, fields, { signal: ctx.signal });
-        return { iccid: edit.iccid, scheduled: edit.scheduled };
+        return { iccid: edit.iccid, scheduled: edit.scheduled, ratePlan: plan.code };
       },
     );
   } catch (error) {
@@ -146,6 +151,8 @@ export async function moveToDeactivationRatePlan(
       { retryable, cause: error, ...(isAppError(error) ? { code: error.code } : {}) },
     );
   }
+  // An earlier attempt may have sent another plan (plans or usage changed since): that one counts.
+  const moved = plans.find((p) => p.code === sent.ratePlan) ?? { ...plan, code: sent.ratePlan };
   // A step of its own: written once with its log row, in order, even across retries.
   await ctx.step(
     'amop.deactivationRatePlan',
@@ -153,7 +160,7 @@ export async function moveToDeactivationRatePlan(
       idempotent: true,
       log: (outcome) => ({
         description: JASPER_RATE_PLAN_LOG.amop,
-        requestText: JSON.stringify({ deviceId: device.id, carrierRatePlan: plan.code }),
+        requestText: JSON.stringify({ deviceId: device.id, carrierRatePlan: moved.code }),
         responseText: outcome.ok ? JSON.stringify({ changedFields: outcome.result }) : undefined,
         responseStatus: outcome.ok ? 'PROCESSED' : 'ERROR',
         hasErrors: !outcome.ok,
@@ -162,11 +169,11 @@ export async function moveToDeactivationRatePlan(
     },
     () =>
       deps.store.applyDeviceUpdate(
-        { deviceId: device.id, changes: { carrier_rate_plan: plan.code } },
+        { deviceId: device.id, changes: { carrier_rate_plan: moved.code } },
         { bulkChangeId: ctx.bulkChange.id, deviceChangeId: ctx.change.id },
       ),
   );
-  return plan;
+  return moved;
 }
 
 function messageOf(error: unknown): string {

@@ -91,7 +91,6 @@ export function createJasperStatusUpdateHandler(deps: JasperStatusUpdateDeps): C
     description: 'Update Jasper Status',
     async handle(ctx) {
       const jasper = deps.gateways.jasper(ctx.serviceProvider);
-      const iccid = ctx.change.iccid ?? ctx.change.identifier;
       const parsed = statusUpdateSchema.safeParse(ctx.request);
       if (!parsed.success) {
         const issues = toValidationIssues(parsed.error.issues)
@@ -107,6 +106,17 @@ export function createJasperStatusUpdateHandler(deps: JasperStatusUpdateDeps): C
         ctx.change.deviceId === null
           ? undefined
           : await deps.store.getDeviceState(ctx.change.deviceId);
+      // Control Center knows devices by ICCID only (a row may name its device by MSISDN or EID).
+      const iccid =
+        ctx.change.iccid ??
+        device?.iccid ??
+        (ctx.change.identifierKind === 'iccid' ? ctx.change.identifier : null);
+      if (iccid === null) {
+        return preflightFailure(
+          ctx,
+          `Device ${ctx.change.identifier} has no ICCID: Control Center identifies devices by ICCID`,
+        );
+      }
 
       let deactivationRatePlan: string | undefined;
       if (target === 'DEACTIVATED' && device === undefined) {

@@ -324,6 +324,7 @@ export interface EngineDeviceStatus {
 /** What a handler reads of a device before changing it. */
 export interface EngineDeviceState {
   id: number;
+  iccid: string | null;
   status: string;
   carrierRatePlan: string | null;
   communicationPlan: string | null;
