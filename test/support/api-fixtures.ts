@@ -55,6 +55,8 @@ export interface ApiHarness {
   sent: BulkChangeMessage[];
   /** Sends what the outbox holds now (the relay's loop is slowed down in tests). */
   drain(): Promise<number>;
+  /** Listens on 127.0.0.1 (port 0) and returns the base URL. */
+  listen(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -80,6 +82,12 @@ export async function createApiHarness(testDb: TestDatabase): Promise<ApiHarness
     app,
     sent,
     drain: () => api.relay.drain(),
+    async listen() {
+      await app.listen({ host: '127.0.0.1', port: 0 });
+      const address = app.server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      return `http://127.0.0.1:${port}`;
+    },
     async close() {
       await app.close();
       await api.stop();
