@@ -1,11 +1,13 @@
 /**
  * Builds the HTTP server without listening, so that tests can use `inject` and entry points
- * decide where to listen. Routes: `GET /health`, `GET /metrics` (the REST API under
- * `/api/v1` is registered by its own module).
+ * decide where to listen. Routes: `GET /health`, `GET /metrics`, carrier callbacks, and when
+ * `api` is given the REST API under `/api/v1` (`register-api.ts`) with its docs at `/docs`.
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { HealthCheck } from '../app/health.ts';
 import type { ServiceMetrics } from './metrics.ts';
+import { type ApiDeps, registerApi } from './register-api.ts';
+import { registerDocs } from './register-docs.ts';
 
 /** Dependencies of the HTTP server. */
 export interface ServerDeps {
@@ -20,6 +22,8 @@ export interface ServerDeps {
   callbacks?: Readonly<
     Record<string, (body: unknown) => Promise<{ statusCode: number; body: unknown }>>
   >;
+  /** The REST API under `/api/v1` and its OpenAPI docs at `/docs` (absent: not served). */
+  api?: ApiDeps & { version: string };
 }
 
 /**
@@ -74,6 +78,14 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     const body = await deps.metrics.registry.metrics();
     return reply.header('content-type', deps.metrics.registry.contentType).send(body);
   });
+
+  const { api } = deps;
+  if (api !== undefined) {
+    void app.register(async (root) => {
+      await registerDocs(root, api.version);
+      await root.register((scope) => registerApi(scope, api), { prefix: '/api/v1' });
+    });
+  }
 
   return app;
 }

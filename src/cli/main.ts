@@ -8,6 +8,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
 import { CONFIG_OPTIONS, type ServiceOptions } from '../config/config-options.ts';
+import { registerApiCommands } from './commands/api-commands.ts';
 import { runMigrateCommand } from './commands/migrate.ts';
 import { runSeedCommand } from './commands/seed.ts';
 import { runServeCommand } from './commands/serve.ts';
@@ -81,6 +82,8 @@ export function buildProgram(): Command {
     .action(async (opts: { seed: number; simHost: string }, command: Command) => {
       await runSimulatorsCommand(flagsOf(command), { seed: opts.seed, host: opts.simHost });
     });
+
+  registerApiCommands(program);
 
   return program;
 }

@@ -61,6 +61,16 @@ export const ErrorCode = {
   INTEGRATION_ESIM_REQUIRED: 'INTEGRATION_ESIM_REQUIRED',
   /** A write was attempted on a service provider whose writes are disabled. */
   WRITES_DISABLED: 'WRITES_DISABLED',
+  /** The request has no valid API key (missing, malformed, unknown or revoked). */
+  UNAUTHORIZED: 'UNAUTHORIZED',
+  /** The request body is larger than allowed (bytes or rows). */
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  /** The request body's Content-Type is not one the route accepts. */
+  UNSUPPORTED_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  /** An Idempotency-Key was reused with a different request. */
+  IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
+  /** An unexpected failure of the service (a bug or an outage); details are in its logs. */
+  INTERNAL_ERROR: 'INTERNAL_ERROR',
 } as const;
 
 /** Union of every stable error code. */

@@ -24,6 +24,7 @@ import { resolveConfig } from '../../config/resolve-config.ts';
 import { createEngineMetrics } from '../../runtime/engine-metrics.ts';
 import { ensureDemoSeeded } from '../../runtime/ensure-demo-seeded.ts';
 import { openRuntime } from '../../runtime/open-runtime.ts';
+import { startApi } from '../../runtime/start-api.ts';
 import { startEngine } from '../../runtime/start-engine.ts';
 import { type StartedQueue, startQueue } from '../../runtime/start-queue.ts';
 import { startSimulators } from '../../runtime/start-simulators.ts';
@@ -91,11 +92,14 @@ export async function runServeCommand(flags: ServiceOptions): Promise<void> {
             }),
           }
         : undefined;
+    const api = startApi(runtime, engine.queue);
+    stops.push(() => api.stop());
     const app = buildServer({
       logger,
       health,
       metrics,
       ...(callbacks === undefined ? {} : { callbacks }),
+      api: { ...api.deps, version: packageJson.version },
     });
     await app.listen({ host: config.host, port: config.port });
     stops.push(() => app.close());
@@ -107,6 +111,7 @@ export async function runServeCommand(flags: ServiceOptions): Promise<void> {
       `  database: ${runtime.database.describe()}`,
       `  queue:    ${describeQueue(queue, engine.consuming)}`,
       `  health:   ${config.publicUrl}/health`,
+      `  API:      ${config.publicUrl}/api/v1 (docs: ${config.publicUrl}/docs)`,
     ];
     if (demo !== undefined) {
       lines.push(

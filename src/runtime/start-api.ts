@@ -1,0 +1,54 @@
+/**
+ * Wires the REST API: the submit use case and the actions over their database stores, and the
+ * queue outbox relay that sends the queue messages they write (started here, stopped by the
+ * caller). Used by `serve` and by tests that run the real server.
+ */
+import { createBulkChangeApiStore } from '../adapters/db/bulk-change-api-store.ts';
+import { createQueueOutboxStore } from '../adapters/db/queue-outbox-store.ts';
+import { createSubmitStore } from '../adapters/db/submit-store.ts';
+import type { ApiDeps } from '../api/register-api.ts';
+import { createBulkChangeActions } from '../app/bulk-changes/bulk-change-actions.ts';
+import {
+  type QueueOutboxRelay,
+  type QueueOutboxRelayOptions,
+  startQueueOutboxRelay,
+} from '../app/outbox/queue-outbox-relay.ts';
+import type { BulkChangeQueue } from '../app/ports/bulk-change-queue.ts';
+import { createSubmitBulkChange } from '../app/submit/submit-bulk-change.ts';
+import type { Runtime } from './open-runtime.ts';
+
+/** The API dependencies and the running relay. */
+export interface StartedApi {
+  deps: ApiDeps;
+  relay: QueueOutboxRelay;
+  stop(): Promise<void>;
+}
+
+/**
+ * Builds the API dependencies and starts the queue outbox relay.
+ *
+ * @example
+ * const api = startApi(runtime, engine.queue);
+ * const app = buildServer({ …, api: { ...api.deps, version } });
+ */
+export function startApi(
+  runtime: Pick<Runtime, 'database' | 'logger'>,
+  queue: BulkChangeQueue,
+  relayOptions: QueueOutboxRelayOptions = {},
+): StartedApi {
+  const db = runtime.database.db;
+  const relay = startQueueOutboxRelay(
+    { store: createQueueOutboxStore(db), queue, logger: runtime.logger },
+    relayOptions,
+  );
+  const store = createBulkChangeApiStore(db);
+  const deps: ApiDeps = {
+    store,
+    submit: createSubmitBulkChange({
+      store: createSubmitStore(db),
+      onCreated: () => relay.nudge(),
+    }),
+    actions: createBulkChangeActions({ store, onQueued: () => relay.nudge() }),
+  };
+  return { deps, relay, stop: () => relay.stop() };
+}
