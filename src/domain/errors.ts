@@ -61,6 +61,8 @@ export const ErrorCode = {
   INTEGRATION_ESIM_REQUIRED: 'INTEGRATION_ESIM_REQUIRED',
   /** A write was attempted on a service provider whose writes are disabled. */
   WRITES_DISABLED: 'WRITES_DISABLED',
+  /** An email or status webhook could not be delivered (`retryable` says whether it is retried). */
+  NOTIFICATION_DELIVERY_FAILED: 'NOTIFICATION_DELIVERY_FAILED',
 } as const;
 
 /** Union of every stable error code. */

@@ -27,6 +27,8 @@ export interface ClaimOptions {
   leaseMs?: number;
   /** @default new Date() */
   now?: Date;
+  /** Claim only rows of these kinds (each relay claims its own). @default every kind */
+  kinds?: readonly string[];
 }
 
 /** Repository of the notification outbox. */
@@ -71,6 +73,7 @@ export function createOutboxRepository(db: Kysely<Database>): OutboxRepository {
     },
 
     async claimDue(options = {}) {
+      if (options.kinds?.length === 0) return [];
       const now = options.now ?? new Date();
       const leaseUntil = new Date(now.getTime() + (options.leaseMs ?? 60_000));
       const rows = await db
@@ -82,6 +85,7 @@ export function createOutboxRepository(db: Kysely<Database>): OutboxRepository {
             .select('id')
             .where('status', '=', 'PENDING')
             .where('available_at', '<=', now)
+            .$if(options.kinds !== undefined, (qb) => qb.where('kind', 'in', options.kinds ?? []))
             .orderBy('available_at')
             .orderBy('id')
             .limit(options.limit ?? 10)

@@ -1,0 +1,68 @@
+/**
+ * Outbox kinds the notification dispatcher handles, their payloads, and the dedupe keys and
+ * delivery ids derived from them. Every key and id is a pure function of the bulk change (and
+ * page), so fanning out twice, or retrying a send, reuses them.
+ *
+ * Flow: the engine writes one `bulkChange.completed` row per bulk change (in the completing
+ * transaction); the dispatcher turns it into one `notification.email` row and one
+ * `notification.webhook` row per page, each retried on its own.
+ */
+
+/** Outbox kinds of this dispatcher. */
+export const NotificationKind = {
+  /** Written by the engine when a bulk change finishes (PROCESSED or ERROR). */
+  Completed: 'bulkChange.completed',
+  /** The completion email of one bulk change. */
+  Email: 'notification.email',
+  /** One page of the completion status webhook of one bulk change. */
+  Webhook: 'notification.webhook',
+} as const;
+
+/** One kind handled by the dispatcher. */
+export type NotificationKind = (typeof NotificationKind)[keyof typeof NotificationKind];
+
+/** Every kind the dispatcher claims (and only those: other relays share the outbox). */
+export const DISPATCHER_KINDS: readonly NotificationKind[] = Object.freeze(
+  Object.values(NotificationKind),
+);
+
+/** Payload of a `notification.email` row. */
+export interface EmailPayload {
+  bulkChangeId: number;
+}
+
+/** Payload of a `notification.webhook` row. */
+export interface WebhookPayload {
+  bulkChangeId: number;
+  /** Event type sent as the body's `type`. */
+  event: 'bulkChange.completed';
+  /** 1-based page of the device changes, of `pages`. */
+  page: number;
+  pages: number;
+  pageSize: number;
+  webhookId: string;
+}
+
+/** Dedupe key of the completion email of a bulk change. */
+export function emailDedupeKey(bulkChangeId: number): string {
+  return `email:bulk-change-completed:${bulkChangeId}`;
+}
+
+/** Dedupe key of one page of the completion webhook of a bulk change. */
+export function webhookDedupeKey(bulkChangeId: number, page: number): string {
+  return `webhook:bulk-change-completed:${bulkChangeId}:page:${page}`;
+}
+
+/** `webhook-id` of one page of the completion webhook: stable across retries and processes. */
+export function completionWebhookId(bulkChangeId: number, page: number, pages: number): string {
+  return `msg_bulkchange_${bulkChangeId}_completed_${page}of${pages}`;
+}
+
+/** Reads a positive integer field of an outbox payload. */
+export function payloadInt(payload: Record<string, unknown>, field: string): number {
+  const value = payload[field];
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw new Error(`outbox payload field ${field} is not a positive integer: ${String(value)}`);
+  }
+  return value;
+}
