@@ -5,6 +5,7 @@
  * from `device_history`).
  */
 import { type Kysely, sql } from 'kysely';
+import { NotificationKind, WebhookEvent } from '../../app/notifications/notification-kinds.ts';
 import type {
   CompletedBulkChange,
   DeviceChangeResult,
@@ -47,6 +48,27 @@ export function createNotificationStore(db: Kysely<Database>): NotificationStore
         payload: (r.payload ?? {}) as Record<string, unknown>,
         attempts: r.attempts,
       }));
+    },
+
+    async enqueueProgress(since, bucket) {
+      // one statement: concurrent dispatchers insert the same keys, and the unique dedupe key
+      // keeps one row per bulk change and bucket
+      const result = await sql`
+        insert into notification_outbox (kind, payload, dedupe_key)
+        select ${NotificationKind.Webhook},
+          jsonb_build_object(
+            'bulkChangeId', b.id, 'event', ${WebhookEvent.Progress}::text,
+            'page', 1, 'pages', 1, 'pageSize', 1,
+            'webhookId', 'msg_bulkchange_' || b.id || '_progress_' || ${String(bucket)}::text),
+          'webhook:bulk-change-progress:' || b.id || ':' || ${String(bucket)}::text
+        from bulk_changes b
+        join tenants t on t.id = b.tenant_id
+        where b.status = 'PROCESSING'
+          and b.last_progress_at >= ${since}
+          and t.settings ->> 'webhookProgress' = 'true'
+          and coalesce(t.settings ->> 'webhookUrl', '') <> ''
+        on conflict (dedupe_key) do nothing`.execute(db);
+      return Number(result.numAffectedRows ?? 0n);
     },
 
     async loadBulkChange(bulkChangeId) {
@@ -106,7 +128,11 @@ export function createNotificationStore(db: Kysely<Database>): NotificationStore
         processedAt: row.processed_at,
         errorText: row.error_text,
         counts: Object.fromEntries(counts.map((c) => [c.status, Number(c.n)])),
-        settings: { notificationEmails: emails, webhookUrl },
+        settings: {
+          notificationEmails: emails,
+          webhookUrl,
+          webhookProgress: settings.webhookProgress === true,
+        },
       };
       return result;
     },

@@ -62,6 +62,8 @@ export interface TenantSettings {
   notificationEmails?: string[];
   /** Status webhook endpoint (signed POST), or null. */
   webhookUrl?: string | null;
+  /** Also POST `bulkChange.progress` webhooks while a bulk change runs. @default false */
+  webhookProgress?: boolean;
 }
 
 /** `service_providers.settings`: non-secret carrier account settings. */

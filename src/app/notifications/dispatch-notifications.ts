@@ -38,6 +38,7 @@ import {
   emailDedupeKey,
   NotificationKind,
   payloadInt,
+  WebhookEvent,
   webhookDedupeKey,
 } from './notification-kinds.ts';
 import { DEFAULT_RETRY_SCHEDULE, nextAttemptAt, type RetrySchedule } from './retry-schedule.ts';
@@ -76,6 +77,8 @@ export interface NotificationDispatcherOptions {
   inlineReportLines?: number;
   /** Domain of the stable Message-IDs. @default 'device-bulk-change.local' */
   messageIdDomain?: string;
+  /** At most one progress webhook per bulk change in this time (tenant setting `webhookProgress`). @default 30000 */
+  progressIntervalMs?: number;
 }
 
 /** A dispatcher. */
@@ -126,7 +129,7 @@ export function createNotificationDispatcher(
           kind: NotificationKind.Webhook,
           payload: {
             bulkChangeId,
-            event: 'bulkChange.completed',
+            event: WebhookEvent.Completed,
             page,
             pages,
             pageSize,
@@ -207,20 +210,26 @@ export function createNotificationDispatcher(
     const pages = payloadInt(item.payload, 'pages');
     const size = payloadInt(item.payload, 'pageSize');
     const webhookId = String(item.payload.webhookId);
+    const event = String(item.payload.event ?? WebhookEvent.Completed);
+    const progress = event === WebhookEvent.Progress;
     const bc = await store.loadBulkChange(bulkChangeId);
     const url = bc?.settings.webhookUrl ?? null;
-    if (bc === undefined || url === null) {
-      logger.info({ bulkChangeId, webhookId }, 'status webhook skipped (no webhook URL)');
+    if (bc === undefined || url === null || (progress && bc.status !== 'PROCESSING')) {
+      // a progress event that arrives after the bulk change finished would only mislead
+      logger.info(
+        { bulkChangeId, webhookId },
+        'status webhook skipped (no URL, or progress of a finished bulk change)',
+      );
       await store.markSent(item.id);
       return;
     }
     const body = buildWebhookBody({
-      type: String(item.payload.event ?? NotificationKind.Completed),
+      type: event,
       bulkChange: bc,
       page,
       pages,
-      pageSize: size,
-      deviceChanges: await store.deviceChangesPage(bulkChangeId, page, size),
+      pageSize: progress ? 0 : size,
+      deviceChanges: progress ? [] : await store.deviceChangesPage(bulkChangeId, page, size),
     });
     const target = describeUrl(url);
     const started = Date.now();
@@ -303,6 +312,12 @@ export function createNotificationDispatcher(
 
   return {
     async runOnce() {
+      const at = now();
+      const interval = options.progressIntervalMs ?? 30_000;
+      await store.enqueueProgress(
+        new Date(at.getTime() - interval),
+        Math.floor(at.getTime() / interval),
+      );
       const items = await store.claim(DISPATCHER_KINDS, {
         limit: options.batchSize ?? 10,
         leaseMs: options.leaseMs ?? 300_000,

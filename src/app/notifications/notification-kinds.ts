@@ -26,6 +26,17 @@ export const DISPATCHER_KINDS: readonly NotificationKind[] = Object.freeze(
   Object.values(NotificationKind),
 );
 
+/** Status-webhook event types. */
+export const WebhookEvent = {
+  /** The bulk change finished: it and every device change, page by page. */
+  Completed: 'bulkChange.completed',
+  /** The bulk change is running (tenant setting `webhookProgress`): it and its counts. */
+  Progress: 'bulkChange.progress',
+} as const;
+
+/** One status-webhook event type. */
+export type WebhookEvent = (typeof WebhookEvent)[keyof typeof WebhookEvent];
+
 /** Payload of a `notification.email` row. */
 export interface EmailPayload {
   bulkChangeId: number;
@@ -35,7 +46,7 @@ export interface EmailPayload {
 export interface WebhookPayload {
   bulkChangeId: number;
   /** Event type sent as the body's `type`. */
-  event: 'bulkChange.completed';
+  event: WebhookEvent;
   /** 1-based page of the device changes, of `pages`. */
   page: number;
   pages: number;
@@ -56,6 +67,16 @@ export function webhookDedupeKey(bulkChangeId: number, page: number): string {
 /** `webhook-id` of one page of the completion webhook: stable across retries and processes. */
 export function completionWebhookId(bulkChangeId: number, page: number, pages: number): string {
   return `msg_bulkchange_${bulkChangeId}_completed_${page}of${pages}`;
+}
+
+/** `webhook-id` of a progress webhook: one per bulk change and time bucket. */
+export function progressWebhookId(bulkChangeId: number, bucket: number): string {
+  return `msg_bulkchange_${bulkChangeId}_progress_${bucket}`;
+}
+
+/** Dedupe key of a progress webhook. */
+export function progressDedupeKey(bulkChangeId: number, bucket: number): string {
+  return `webhook:bulk-change-progress:${bulkChangeId}:${bucket}`;
 }
 
 /** Reads a positive integer field of an outbox payload. */

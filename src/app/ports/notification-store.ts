@@ -26,6 +26,8 @@ export interface NewNotificationItem {
 export interface NotificationSettings {
   notificationEmails: readonly string[];
   webhookUrl: string | null;
+  /** Also send `bulkChange.progress` webhooks while the bulk change runs. */
+  webhookProgress: boolean;
 }
 
 /** A finished bulk change as notifications describe it. */
@@ -139,6 +141,12 @@ export interface NotificationClaimOptions {
 export interface NotificationStore {
   /** Leases due PENDING outbox rows of these kinds (a crashed dispatcher's rows come back). */
   claim(kinds: readonly string[], options: NotificationClaimOptions): Promise<NotificationItem[]>;
+  /**
+   * Enqueues a `bulkChange.progress` webhook row for every PROCESSING bulk change of a tenant
+   * with `webhookProgress` that progressed since `since`, at most one per bulk change and
+   * `bucket` (its dedupe key); returns how many were created.
+   */
+  enqueueProgress(since: Date, bucket: number): Promise<number>;
   /** The bulk change with counts and its tenant's settings; undefined when it no longer exists. */
   loadBulkChange(bulkChangeId: number): Promise<CompletedBulkChange | undefined>;
   /**
