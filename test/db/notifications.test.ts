@@ -8,6 +8,7 @@ import {
   createNotificationDispatcher,
   type NotificationDispatcherOptions,
 } from '../../src/app/notifications/dispatch-notifications.ts';
+import { emailDedupeKey } from '../../src/app/notifications/notification-kinds.ts';
 import type { NotificationStore } from '../../src/app/ports/notification-store.ts';
 import { silentLogger } from '../support/engine-fixtures.ts';
 import { type MailSink, startMailSink } from '../support/mail-sink.ts';
@@ -59,7 +60,7 @@ describe('notification dispatcher', () => {
           transport: { kind: 'smtp', url: mail.url },
           from: 'Bulk change <bulk-change@ops.example>',
         }),
-        webhook: createWebhookSender({ timeoutMs: 5000 }),
+        webhook: createWebhookSender({ timeoutMs: 30_000 }),
         secrets: secrets(),
         logger: silentLogger,
         now,
@@ -117,7 +118,10 @@ describe('notification dispatcher', () => {
     const [message] = mail.messages;
     const parsed = message?.parsed;
     expect(message?.to.sort()).toEqual(['fleet@customer.example', 'ops@customer.example']);
-    expect(parsed?.messageId).toBe(`<bulk-change-${bulkChangeId}.completed@ops.example>`);
+    const completionId = (await outboxOf(bulkChangeId))[0]?.id ?? 0;
+    expect(parsed?.messageId).toBe(
+      `<bulk-change-${bulkChangeId}.completion-${completionId}@ops.example>`,
+    );
     expect(parsed?.subject).toContain(`Bulk change ${bulkChangeId} (EditUsernameCostCenter`);
     expect(parsed?.subject).toContain('2 of 6 failed');
     const text = parsed?.text ?? '';
@@ -174,7 +178,7 @@ describe('notification dispatcher', () => {
       succeeded: true,
       status_code: 250,
       attempt: 1,
-      delivery_id: `<bulk-change-${bulkChangeId}.completed@ops.example>`,
+      delivery_id: `<bulk-change-${bulkChangeId}.completion-${completionId}@ops.example>`,
     });
   });
 
@@ -186,7 +190,8 @@ describe('notification dispatcher', () => {
     expect(receiver.requests).toHaveLength(1);
     const [request] = receiver.requests;
     expect(request?.signatureValid).toBe(true);
-    expect(request?.id).toBe(`msg_bulkchange_${bulkChangeId}_completed_1of1`);
+    const completionId = (await outboxOf(bulkChangeId))[0]?.id ?? 0;
+    expect(request?.id).toBe(`msg_bulkchange_${bulkChangeId}_completion_${completionId}_1of1`);
     const body = receiver.processed.get(request?.id ?? '') as {
       type: string;
       data: {
@@ -259,11 +264,12 @@ describe('notification dispatcher', () => {
 
     await Promise.all([drain(dispatcher()), drain(dispatcher())]);
     // and a fan-out repeated after the fact (a crash replay) creates nothing new
-    await createNotificationStore(testDb().db).fanOut((await outboxOf(bulkChangeId))[0]?.id ?? 0, [
+    const completionId = (await outboxOf(bulkChangeId))[0]?.id ?? 0;
+    await createNotificationStore(testDb().db).fanOut(completionId, [
       {
         kind: 'notification.email',
-        payload: { bulkChangeId },
-        dedupeKey: `email:bulk-change-completed:${bulkChangeId}`,
+        payload: { bulkChangeId, completionId },
+        dedupeKey: emailDedupeKey(completionId),
       },
     ]);
     await drain();
@@ -276,6 +282,24 @@ describe('notification dispatcher', () => {
       'notification.email',
       'notification.webhook',
     ]);
+  });
+
+  it('a second completion of the same bulk change (after a retry) is notified on its own', async () => {
+    const { bulkChangeId } = await finished({ count: 1 });
+    await drain();
+    // the engine announcing a later completion under its own key (e.g. one per retry)
+    await testDb()
+      .db.insertInto('notification_outbox')
+      .values({
+        kind: 'bulkChange.completed',
+        payload: JSON.stringify({ bulkChangeId, status: 'PROCESSED' }),
+        dedupe_key: `bulk-change-completed:${bulkChangeId}:retry-1`,
+      })
+      .execute();
+    await drain();
+    expect(mail.messages).toHaveLength(2);
+    expect(new Set(mail.messages.map((m) => m.parsed.messageId)).size).toBe(2);
+    expect(new Set(receiver.requests.map((r) => r.id)).size).toBe(2);
   });
 
   it('a dispatcher dying after the receiver answered resends with the same webhook-id; the receiver dedupes', async () => {
@@ -315,10 +339,9 @@ describe('notification dispatcher', () => {
     await drain();
 
     expect(receiver.requests).toHaveLength(2);
-    expect(receiver.requests.map((r) => r.id)).toEqual([
-      `msg_bulkchange_${bulkChangeId}_completed_1of1`,
-      `msg_bulkchange_${bulkChangeId}_completed_1of1`,
-    ]);
+    const completionId = (await outboxOf(bulkChangeId))[0]?.id ?? 0;
+    const webhookId = `msg_bulkchange_${bulkChangeId}_completion_${completionId}_1of1`;
+    expect(receiver.requests.map((r) => r.id)).toEqual([webhookId, webhookId]);
     expect(receiver.requests.map((r) => r.duplicate)).toEqual([false, true]);
     expect(receiver.requests.every((r) => r.signatureValid)).toBe(true);
     expect(receiver.processed.size).toBe(1);
@@ -405,6 +428,7 @@ describe('notification dispatcher', () => {
 
     expect(receiver.requests).toHaveLength(3);
     expect(receiver.requests.every((r) => r.signatureValid)).toBe(true);
+    const outbox = await outboxOf(bulkChangeId);
     const pages = [...receiver.processed.values()].map(
       (b) =>
         (b as { data: { page: number; pages: number; deviceChanges: Array<{ id: number }> } }).data,
@@ -419,7 +443,9 @@ describe('notification dispatcher', () => {
       .flatMap((p) => p.deviceChanges.map((d) => d.id));
     expect(ids).toEqual(changes.map((c) => c.id));
     expect(receiver.requests.map((r) => r.id).sort()).toEqual(
-      [1, 2, 3].map((p) => `msg_bulkchange_${bulkChangeId}_completed_${p}of3`),
+      [1, 2, 3].map(
+        (p) => `msg_bulkchange_${bulkChangeId}_completion_${outbox[0]?.id ?? 0}_${p}of3`,
+      ),
     );
 
     expect(mail.messages).toHaveLength(1);

@@ -33,6 +33,7 @@ import type {
 } from '../ports/notification-store.ts';
 import { buildCompletionEmail } from './completion-email.ts';
 import {
+  completionMessageId,
   completionWebhookId,
   DISPATCHER_KINDS,
   emailDedupeKey,
@@ -117,8 +118,8 @@ export function createNotificationDispatcher(
     if (bc.settings.notificationEmails.length > 0) {
       rows.push({
         kind: NotificationKind.Email,
-        payload: { bulkChangeId },
-        dedupeKey: emailDedupeKey(bulkChangeId),
+        payload: { bulkChangeId, completionId: item.id },
+        dedupeKey: emailDedupeKey(item.id),
       });
     }
     if (bc.settings.webhookUrl !== null) {
@@ -133,9 +134,9 @@ export function createNotificationDispatcher(
             page,
             pages,
             pageSize,
-            webhookId: completionWebhookId(bulkChangeId, page, pages),
+            webhookId: completionWebhookId(bulkChangeId, item.id, page, pages),
           },
-          dedupeKey: webhookDedupeKey(bulkChangeId, page),
+          dedupeKey: webhookDedupeKey(item.id, page),
         });
       }
     }
@@ -144,7 +145,11 @@ export function createNotificationDispatcher(
 
   async function sendEmail(item: NotificationItem): Promise<void> {
     const bulkChangeId = payloadInt(item.payload, 'bulkChangeId');
-    const messageId = `<bulk-change-${bulkChangeId}.completed@${domain}>`;
+    const messageId = completionMessageId(
+      bulkChangeId,
+      payloadInt(item.payload, 'completionId'),
+      domain,
+    );
     const bc = await store.loadBulkChange(bulkChangeId);
     const to = bc?.settings.notificationEmails ?? [];
     if (bc === undefined || to.length === 0 || deps.email === undefined) {

@@ -40,6 +40,8 @@ export type WebhookEvent = (typeof WebhookEvent)[keyof typeof WebhookEvent];
 /** Payload of a `notification.email` row. */
 export interface EmailPayload {
   bulkChangeId: number;
+  /** Id of the `bulkChange.completed` row it came from. */
+  completionId: number;
 }
 
 /** Payload of a `notification.webhook` row. */
@@ -54,19 +56,39 @@ export interface WebhookPayload {
   webhookId: string;
 }
 
-/** Dedupe key of the completion email of a bulk change. */
-export function emailDedupeKey(bulkChangeId: number): string {
-  return `email:bulk-change-completed:${bulkChangeId}`;
+/*
+ * Keys and ids of a completion derive from its `bulkChange.completed` row (`completionId`):
+ * repeating a fan-out reuses them, while a later completion of the same bulk change (after a
+ * retry re-opened it, if the engine announces that one too) gets its own.
+ */
+
+/** Dedupe key of the completion email. */
+export function emailDedupeKey(completionId: number): string {
+  return `email:completion:${completionId}`;
 }
 
-/** Dedupe key of one page of the completion webhook of a bulk change. */
-export function webhookDedupeKey(bulkChangeId: number, page: number): string {
-  return `webhook:bulk-change-completed:${bulkChangeId}:page:${page}`;
+/** Message-ID of the completion email: the same on every attempt. */
+export function completionMessageId(
+  bulkChangeId: number,
+  completionId: number,
+  domain: string,
+): string {
+  return `<bulk-change-${bulkChangeId}.completion-${completionId}@${domain}>`;
+}
+
+/** Dedupe key of one page of the completion webhook. */
+export function webhookDedupeKey(completionId: number, page: number): string {
+  return `webhook:completion:${completionId}:page:${page}`;
 }
 
 /** `webhook-id` of one page of the completion webhook: stable across retries and processes. */
-export function completionWebhookId(bulkChangeId: number, page: number, pages: number): string {
-  return `msg_bulkchange_${bulkChangeId}_completed_${page}of${pages}`;
+export function completionWebhookId(
+  bulkChangeId: number,
+  completionId: number,
+  page: number,
+  pages: number,
+): string {
+  return `msg_bulkchange_${bulkChangeId}_completion_${completionId}_${page}of${pages}`;
 }
 
 /** `webhook-id` of a progress webhook: one per bulk change and time bucket. */
