@@ -13,6 +13,7 @@ import { runMigrateCommand } from './commands/migrate.ts';
 import { runSeedCommand } from './commands/seed.ts';
 import { runServeCommand } from './commands/serve.ts';
 import { runSimulatorsCommand } from './commands/simulators.ts';
+import { runWebhookSecretCommand } from './commands/webhook-secret.ts';
 import { runWorkerCommand } from './commands/worker.ts';
 import { reportFatal } from './report-fatal.ts';
 
@@ -84,8 +85,31 @@ export function buildProgram(): Command {
     });
 
   registerApiCommands(program);
+  program
+    .command('webhook-secret')
+    .description(
+      "Print a tenant's status-webhook signing secret (whsec_…, created on first use); --rotate replaces it.",
+    )
+    .requiredOption('--tenant <id>', 'tenant id', parseTenantId)
+    .option('--rotate', 'replace the secret with a new one')
+    .action(async (opts: { tenant: number; rotate?: boolean }, command: Command) => {
+      await runWebhookSecretCommand(flagsOf(command), {
+        tenantId: opts.tenant,
+        rotate: opts.rotate === true,
+      });
+    });
 
   return program;
+}
+
+/** `--tenant` must be a positive whole number. */
+function parseTenantId(value: string): number {
+  if (!/^[1-9]\d*$/.test(value.trim())) {
+    throw new InvalidArgumentError(
+      `--tenant must be a tenant id (a positive whole number); got "${value}"`,
+    );
+  }
+  return Number(value);
 }
 
 /** `--seed` must be a whole number (it seeds the simulators' PRNG). */

@@ -64,6 +64,20 @@ export interface ServiceOptions {
   awsRegion?: string;
   /** Time kept free at the end of a Lambda invocation or SQS visibility window, in ms. @default 60000 */
   sqsDeadlineMarginMs?: string | number;
+  /** How completion emails leave: file, smtp, ses or off. @default 'file' (local), 'smtp' (server), 'ses' (aws) */
+  emailTransport?: string;
+  /** SMTP server of the smtp email transport. @default 'smtp://localhost:25' */
+  smtpUrl?: string;
+  /** From address of completion emails. @default 'device-bulk-change <bulk-change@localhost>' */
+  emailFrom?: string;
+  /** AWS region of the SES email transport. @default the AWS_REGION setting */
+  sesRegion?: string;
+  /** Device changes per status-webhook POST. @default 500 */
+  webhookPageSize?: string | number;
+  /** Time limit of one webhook POST, in ms. @default 10000 */
+  webhookTimeoutMs?: string | number;
+  /** Attempts per email or webhook before it is given up. @default 10 */
+  notifyMaxAttempts?: string | number;
 }
 
 /** Documentation of one option: its flag, environment variable, default and meaning. */
@@ -236,5 +250,58 @@ export const CONFIG_OPTIONS: readonly ConfigOptionDoc[] = Object.freeze([
     defaultText: '(none)',
     description:
       'Password registered with carrier callbacks. Outside local mode the callback endpoint is only served when username and password are set.',
+  },
+  {
+    key: 'emailTransport',
+    flag: '--email-transport <kind>',
+    env: 'EMAIL_TRANSPORT',
+    defaultText: 'file (local mode), smtp (server mode), ses (aws mode)',
+    description:
+      'How completion emails leave: `file` writes each message as an .eml file under <DATA_DIR>/mail (nothing leaves the machine), `smtp` sends to SMTP_URL, `ses` sends through Amazon SES (credentials from the AWS SDK default provider chain), `off` sends none.',
+  },
+  {
+    key: 'smtpUrl',
+    flag: '--smtp-url <url>',
+    env: 'SMTP_URL',
+    defaultText: 'smtp://localhost:25',
+    description:
+      'SMTP server of the smtp email transport: smtp://[user:password@]host:port (STARTTLS when offered) or smtps:// (TLS). Never logged.',
+  },
+  {
+    key: 'emailFrom',
+    flag: '--email-from <address>',
+    env: 'EMAIL_FROM',
+    defaultText: 'device-bulk-change <bulk-change@localhost>',
+    description: 'From address of completion emails (with SES: a verified identity).',
+  },
+  {
+    key: 'sesRegion',
+    flag: '--ses-region <region>',
+    env: 'SES_REGION',
+    defaultText: '(AWS_REGION)',
+    description: 'AWS region of the SES email transport.',
+  },
+  {
+    key: 'webhookPageSize',
+    flag: '--webhook-page-size <n>',
+    env: 'WEBHOOK_PAGE_SIZE',
+    defaultText: '500',
+    description:
+      'Device changes per status-webhook POST; a larger bulk change is sent as page 1..m of m, each POST signed and retried on its own. 1 to 10000.',
+  },
+  {
+    key: 'webhookTimeoutMs',
+    flag: '--webhook-timeout-ms <ms>',
+    env: 'WEBHOOK_TIMEOUT_MS',
+    defaultText: '10000',
+    description: 'Time limit of one status-webhook POST; a slower receiver is retried later.',
+  },
+  {
+    key: 'notifyMaxAttempts',
+    flag: '--notify-max-attempts <n>',
+    env: 'NOTIFY_MAX_ATTEMPTS',
+    defaultText: '10',
+    description:
+      'Attempts per email or webhook POST (backoff 10 s doubling up to 1 h between them) before it is marked FAILED.',
   },
 ] satisfies ConfigOptionDoc[]);

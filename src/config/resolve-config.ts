@@ -15,6 +15,7 @@ import {
   type ServiceOptions,
 } from './config-options.ts';
 import { type EnvSource, readEnv } from './env.ts';
+import { type NotificationSettings, resolveNotifications } from './resolve-notifications.ts';
 
 /** A configuration value is missing or malformed. */
 export class ConfigError extends AppError {
@@ -69,6 +70,8 @@ export interface ResolvedConfig {
   };
   /** The SQS queue: set in aws mode (where `SQS_QUEUE_URL` is required), undefined otherwise. */
   readonly sqs: SqsSettings | undefined;
+  /** Completion emails and status webhooks. */
+  readonly notifications: NotificationSettings;
 }
 
 /** Inputs of {@link resolveConfig}. */
@@ -162,6 +165,7 @@ export function resolveConfig(input: ResolveConfigInput = {}): ResolvedConfig {
       ),
     }),
     sqs,
+    notifications: resolveNotifications(raw, mode, dataDir, raw('awsRegion') ?? 'us-east-1'),
   });
 }
 

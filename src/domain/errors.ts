@@ -71,6 +71,8 @@ export const ErrorCode = {
   IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
   /** An unexpected failure of the service (a bug or an outage); details are in its logs. */
   INTERNAL_ERROR: 'INTERNAL_ERROR',
+  /** An email or status webhook could not be delivered (`retryable` says whether it is retried). */
+  NOTIFICATION_DELIVERY_FAILED: 'NOTIFICATION_DELIVERY_FAILED',
 } as const;
 
 /** Union of every stable error code. */

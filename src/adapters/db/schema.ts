@@ -17,7 +17,10 @@ import { DeviceChangeStatus } from '../../domain/device-change/device-change-sta
 import type { IdentifierKind } from '../../domain/identifiers/identifier-kind.ts';
 import type { Integration } from '../../domain/integrations.ts';
 import type { SecretRef } from '../../domain/secret-ref.ts';
-
+import type {
+  NotificationAttemptsTable,
+  TenantWebhookSecretsTable,
+} from './schema-notifications.ts';
 import type {
   BulkChangeLogsTable,
   BulkChangesTable,
@@ -30,6 +33,7 @@ import type {
   SchemaMigrationsTable,
 } from './schema-processing.ts';
 
+export type * from './schema-notifications.ts';
 export type * from './schema-processing.ts';
 
 /** `timestamptz` that must be given on insert. */
@@ -58,6 +62,8 @@ export interface TenantSettings {
   notificationEmails?: string[];
   /** Status webhook endpoint (signed POST), or null. */
   webhookUrl?: string | null;
+  /** Also POST `bulkChange.progress` webhooks while a bulk change runs. @default false */
+  webhookProgress?: boolean;
 }
 
 /** `service_providers.settings`: non-secret carrier account settings. */
@@ -285,6 +291,8 @@ export interface Database {
   rate_limit_slots: RateLimitSlotsTable;
   carrier_callbacks: CarrierCallbacksTable;
   customer_sites: CustomerSitesTable;
+  tenant_webhook_secrets: TenantWebhookSecretsTable;
+  notification_attempts: NotificationAttemptsTable;
 }
 
 /** Selected rows and insert/update shapes, one alias per table. */

@@ -26,6 +26,7 @@ import { ensureDemoSeeded } from '../../runtime/ensure-demo-seeded.ts';
 import { openRuntime } from '../../runtime/open-runtime.ts';
 import { startApi } from '../../runtime/start-api.ts';
 import { startEngine } from '../../runtime/start-engine.ts';
+import { startNotifications } from '../../runtime/start-notifications.ts';
 import { type StartedQueue, startQueue } from '../../runtime/start-queue.ts';
 import { startSimulators } from '../../runtime/start-simulators.ts';
 import { createThingSpaceCallbackEndpoint } from '../../runtime/thingspace-callback-endpoint.ts';
@@ -59,6 +60,8 @@ export async function runServeCommand(flags: ServiceOptions): Promise<void> {
       consume: config.mode !== 'aws',
     });
     stops.push(() => engine.stop());
+    const notifications = startNotifications(runtime);
+    stops.push(() => notifications.stop());
 
     const databaseProbe: HealthProbe = {
       name: 'database',

@@ -11,6 +11,7 @@ import { processEnv } from '../../config/env.ts';
 import { resolveConfig } from '../../config/resolve-config.ts';
 import { openRuntime } from '../../runtime/open-runtime.ts';
 import { startEngine } from '../../runtime/start-engine.ts';
+import { startNotifications } from '../../runtime/start-notifications.ts';
 import { startQueue } from '../../runtime/start-queue.ts';
 import { waitForShutdownSignal } from '../shutdown-signal.ts';
 
@@ -23,11 +24,13 @@ export async function runWorkerCommand(flags: ServiceOptions): Promise<void> {
     const queue = await startQueue(runtime);
     try {
       const engine = await startEngine(runtime, queue);
+      const notifications = startNotifications(runtime);
       const from = queue.kind === 'sqs' ? `SQS ${queue.sqs.settings.queueUrl}` : 'pg-boss';
       process.stdout.write(
         `worker ${process.pid} working bulk-change messages from ${from} (${runtime.database.describe()})\n`,
       );
       await waitForShutdownSignal(logger);
+      await notifications.stop();
       await engine.stop();
     } finally {
       await queue.stop();
