@@ -100,6 +100,7 @@ export function createMessageProcessor(
     change: ClaimedDeviceChange,
     message: BulkChangeMessage,
     context: ProcessingContext,
+    claimedAt: number,
   ) => {
     const logger = deps.logger.child({
       bulkChangeId: bulk.id,
@@ -111,7 +112,11 @@ export function createMessageProcessor(
     // The lease is renewed while the handler runs (a slow carrier or a busy rate limit must not
     // let another worker take the device change mid-call); if it is lost, the handler's signal
     // is aborted and its result will not be recorded.
-    if (!(await store.renewLease(change.id, owner, leaseMs))) {
+    // A device change taken from a page claimed less than a third of a lease ago still holds
+    // at least two thirds of its lease (the heartbeat below renews it before it runs out): the
+    // renewal is skipped, one statement less per device change.
+    const fresh = performance.now() - claimedAt < leaseMs / 3;
+    if (!fresh && !(await store.renewLease(change.id, owner, leaseMs))) {
       logger.warn('lease lost before the device change started; skipped');
       return;
     }
@@ -231,10 +236,11 @@ export function createMessageProcessor(
         while (first || (Date.now() < context.deadline && !context.signal.aborted)) {
           first = false;
           const page = await store.claimPage(bulk.id, { limit: pageSize, owner, leaseMs });
+          const claimedAt = performance.now();
           if (page.length === 0) break;
           madeProgress = true;
           await mapWithConcurrency(page, maxParallel, (change) =>
-            runDevice(handler, bulk, provider, change, message, context),
+            runDevice(handler, bulk, provider, change, message, context, claimedAt),
           );
         }
       }
