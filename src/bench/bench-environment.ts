@@ -61,7 +61,9 @@ export interface BenchEnvironment {
     accountKey: string;
     changeType: ChangeType;
     request: Record<string, unknown>;
+    /** Only `limit` devices, after skipping `offset` (in id order). */
     limit?: number;
+    offset?: number;
   }): Promise<{ bulkChangeId: number; devices: number }>;
   /** Status of a bulk change. */
   bulkStatus(bulkChangeId: number): Promise<string>;
@@ -174,6 +176,7 @@ export async function openBenchEnvironment(
         .where('service_provider_id', '=', sp.id)
         .orderBy('id');
       if (input.limit !== undefined) query = query.limit(input.limit);
+      if (input.offset !== undefined) query = query.offset(input.offset);
       const devices = await query.execute();
       const created = await createBulkChangeRepository(db).create({
         tenantId: sp.tenantId,

@@ -26,12 +26,14 @@ export interface BenchWorkerConfig {
   sampleMs?: number;
   /** @default 'warn' */
   logLevel?: string;
+  /** PostgreSQL connections of the engine. @default min(12, parallel device changes + 2) */
+  poolSize?: number;
 }
 
 /** What a worker process reports. */
 export type BenchWorkerEvent =
   | { event: 'ready'; worker: string; pid: number }
-  | ({ event: 'sample'; worker: string; rssMb: number } & BenchSample);
+  | ({ event: 'sample'; worker: string; at: number; rssMb: number } & BenchSample);
 
 function emit(event: BenchWorkerEvent): void {
   // Synchronous: a SIGKILL right after must not lose a line (stdout on a pipe is asynchronous).
@@ -66,6 +68,7 @@ async function main(): Promise<void> {
     emit({
       event: 'sample',
       worker: config.name,
+      at: Date.now(),
       rssMb: process.memoryUsage.rss() / 1_048_576,
       ...engine.collector.drain(),
     });

@@ -100,6 +100,55 @@ describe('engine: fewer round trips per device change', () => {
     expect(row).toEqual({ status: 'PROCESSING', lease_owner: 'thief' });
   });
 
+  it('stops a handler whose lease renewals do not get through before the lease may expire', async () => {
+    const { db } = testDb();
+    const base = createEngineStore(db);
+    // Renewals hang (database pool exhausted, say): the worker cannot know it still holds the
+    // lease, so the handler must be aborted before another worker may take the change.
+    const store: EngineStore = { ...base, renewLease: () => new Promise<boolean>(() => {}) };
+    let abortedAfter: number | undefined;
+    const process = createMessageProcessor(
+      {
+        store,
+        queue: createRecordingQueue(),
+        handlers: createHandlerRegistry([
+          {
+            changeType: 'CarrierRatePlanChange',
+            integrations: ['Jasper'],
+            writes: true,
+            description: 'Slow change',
+            async handle(ctx) {
+              const began = performance.now();
+              await new Promise<void>((resolve) => {
+                const timer = setTimeout(resolve, 5000);
+                ctx.signal.addEventListener('abort', () => {
+                  clearTimeout(timer);
+                  abortedAfter = performance.now() - began;
+                  resolve();
+                });
+              });
+              ctx.signal.throwIfAborted();
+              return { kind: 'succeeded', details: 'too late' };
+            },
+          },
+        ]),
+        logger: silentLogger,
+      },
+      { pageSize: 1, maxParallel: 1, leaseMs: 1200 },
+    );
+    const { bulkChangeId } = await createBulkChangeFixture(db, { count: 1 });
+    await process({ bulkChangeId, retryNumber: 0 }, context());
+    expect(abortedAfter).toBeDefined();
+    expect(abortedAfter).toBeLessThan(1200);
+    const row = await db
+      .selectFrom('device_changes')
+      .select(['status', 'lease_owner'])
+      .where('bulk_change_id', '=', bulkChangeId)
+      .executeTakeFirstOrThrow();
+    // Recorded as a retry (the lease was in fact still held), not as a success.
+    expect(row).toEqual({ status: 'PENDING', lease_owner: null });
+  });
+
   it('writes the progress time when it is older than half a second, not on every result', async () => {
     const { db } = testDb();
     const store = createEngineStore(db);
