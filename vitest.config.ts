@@ -1,6 +1,14 @@
 import { defineConfig } from 'vitest/config';
 
 /**
+ * The reliability suite (`chaos`) runs only when asked for (`npm run test:chaos`, i.e.
+ * `vitest run --project chaos`): it takes minutes, so plain `npm test` leaves it out.
+ */
+const chaosRequested = process.argv.some(
+  (arg, i) => arg === '--project=chaos' || (arg === 'chaos' && process.argv[i - 1] === '--project'),
+);
+
+/**
  * Three projects:
  * - `unit`: co-located `src/**\/*.test.ts` plus `test/integration`, no database needed.
  * - `db-pglite` / `db-postgres`: the whole database suite (`test/db`) once per backend.
@@ -46,6 +54,20 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
+      ...(chaosRequested
+        ? [
+            {
+              test: {
+                name: 'chaos',
+                include: ['test/chaos/**/*.test.ts'],
+                env: { DB_TYPE: 'postgres' },
+                globalSetup: ['test/support/postgres-global-setup.ts'],
+                testTimeout: 600_000,
+                hookTimeout: 180_000,
+              },
+            },
+          ]
+        : []),
       {
         test: {
           name: 'e2e',

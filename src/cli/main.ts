@@ -9,6 +9,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
 import { CONFIG_OPTIONS, type ServiceOptions } from '../config/config-options.ts';
 import { registerApiCommands } from './commands/api-commands.ts';
+import { runBenchCommand } from './commands/bench.ts';
 import { runMigrateCommand } from './commands/migrate.ts';
 import { runSeedCommand } from './commands/seed.ts';
 import { runServeCommand } from './commands/serve.ts';
@@ -99,6 +100,30 @@ export function buildProgram(): Command {
       });
     });
 
+  program
+    .command('bench')
+    .description(
+      'Run the benchmark scenarios (throughput against the carrier ceiling, engine overhead, scale) against the simulators and print a table, or JSON lines with --json.',
+    )
+    .option(
+      '--scenario <name>',
+      'scenario to run (repeatable or comma-separated): pod19-username, original-design, shared-rate-limit, engine-overhead-pglite, engine-overhead-postgres, scale-100k; default all',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .option('--devices <n>', 'device changes per scenario (overrides its default)', parsePositive)
+    .option('--concurrency <n>', 'MAX_PARALLEL_REQUESTS of the workers', parsePositive)
+    .option('--latency-ms <ms>', 'simulated latency of every carrier and billing call', parseWhole)
+    .option('--quick', 'every scenario small (under a minute in all)')
+    .option('--json', 'one JSON object per scenario per line on stdout')
+    .option('--strict', 'exit non-zero when a scenario misses its target')
+    .option(
+      '--postgres-url <url>',
+      'PostgreSQL server the PostgreSQL scenarios create a fresh database on [default: DATABASE_URL, else postgres://postgres@127.0.0.1:5432/postgres]',
+    )
+    .action(async (opts: Parameters<typeof runBenchCommand>[0]) => {
+      await runBenchCommand(opts);
+    });
+
   return program;
 }
 
@@ -108,6 +133,22 @@ function parseTenantId(value: string): number {
     throw new InvalidArgumentError(
       `--tenant must be a tenant id (a positive whole number); got "${value}"`,
     );
+  }
+  return Number(value);
+}
+
+/** A whole number ≥ 1. */
+function parsePositive(value: string): number {
+  if (!/^\d+$/.test(value.trim()) || Number(value) < 1) {
+    throw new InvalidArgumentError(`expected a whole number ≥ 1; got "${value}"`);
+  }
+  return Number(value);
+}
+
+/** A whole number ≥ 0. */
+function parseWhole(value: string): number {
+  if (!/^\d+$/.test(value.trim())) {
+    throw new InvalidArgumentError(`expected a whole number ≥ 0; got "${value}"`);
   }
   return Number(value);
 }

@@ -16,6 +16,27 @@ import type { SecretBox } from '../domain/secret-ref.ts';
 export const REVIO_DEFAULT_LIMITS = Object.freeze({ ratePerSecond: 8, maxConcurrent: 4 });
 
 /**
+ * The limits of a billing integration's Rev.io client: its `rateLimitPerSecond` and
+ * `maxConcurrent` settings (migration 0012) when they are positive numbers, else
+ * {@link REVIO_DEFAULT_LIMITS}.
+ *
+ * @example
+ * revioLimits({ settings: { rateLimitPerSecond: 100 } }); // { ratePerSecond: 100, maxConcurrent: 4 }
+ */
+export function revioLimits(billing: Pick<EngineBillingIntegration, 'settings'>): {
+  ratePerSecond: number;
+  maxConcurrent: number;
+} {
+  const positive = (value: unknown): number | undefined =>
+    typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : undefined;
+  return {
+    ratePerSecond:
+      positive(billing.settings?.rateLimitPerSecond) ?? REVIO_DEFAULT_LIMITS.ratePerSecond,
+    maxConcurrent: positive(billing.settings?.maxConcurrent) ?? REVIO_DEFAULT_LIMITS.maxConcurrent,
+  };
+}
+
+/**
  * Creates the gateway of one billing integration.
  *
  * @example
@@ -42,6 +63,7 @@ export function buildRevioGateway(
     return deps.secretBox.open(ref);
   };
   const account = `revio:${billing.clientCode}`;
+  const limits = revioLimits(billing);
   const client = createRevioClient({
     baseUrl: billing.baseUrl,
     credentials: {
@@ -52,11 +74,7 @@ export function buildRevioGateway(
     },
     timeoutMs: deps.timeoutMs ?? 30_000,
     policy: createResiliencePolicy({ api: 'revio', account }),
-    limiter: deps.limiterFor(
-      account,
-      REVIO_DEFAULT_LIMITS.ratePerSecond,
-      REVIO_DEFAULT_LIMITS.maxConcurrent,
-    ),
+    limiter: deps.limiterFor(account, limits.ratePerSecond, limits.maxConcurrent),
   });
   return {
     getService: (serviceId, options) =>

@@ -279,8 +279,14 @@ function spawnWorker(config: WorkerConfig): WorkerHandle {
   return handle;
 }
 
+/** What {@link stopWorkers} needs of a worker process (crash workers, bench workers). */
+export type StoppableWorker = Pick<WorkerHandle, 'child' | 'exit' | 'exitInfo'>;
+
+/** What {@link superviseUntilProcessed} needs of a worker process. */
+export type SupervisedWorker = Pick<WorkerHandle, 'name' | 'exitInfo' | 'stderr'>;
+
 /** Stops workers still running: SIGTERM, then SIGKILL after 6 s. */
-export async function stopWorkers(workers: readonly WorkerHandle[]): Promise<void> {
+export async function stopWorkers(workers: readonly StoppableWorker[]): Promise<void> {
   await Promise.all(
     workers
       .filter((w) => w.exitInfo === undefined)
@@ -307,37 +313,37 @@ export function eventsOf<K extends WorkerEvent['event']>(
 }
 
 /** Outcome of {@link superviseUntilProcessed}. */
-export interface SupervisionResult {
+export interface SupervisionResult<W extends SupervisedWorker = WorkerHandle> {
   processed: boolean;
   elapsedMs: number;
   /** Every worker process that ran, restarts included, in start order. */
-  all: WorkerHandle[];
+  all: W[];
   /** Workers that died of SIGKILL (and were restarted while work remained). */
-  killed: WorkerHandle[];
+  killed: W[];
 }
 
 /**
  * Watches `workers` until every bulk change is PROCESSED or `timeoutMs` passes: a worker that
  * died of SIGKILL is replaced by `restart(dead)` (until `maxRestarts`); any other exit fails.
  */
-export async function superviseUntilProcessed(
-  rig: CrashRig,
+export async function superviseUntilProcessed<W extends SupervisedWorker = WorkerHandle>(
+  rig: Pick<CrashRig, 'bulkStatus'>,
   options: {
     bulkChangeIds: readonly number[];
-    workers: WorkerHandle[];
-    restart: (dead: WorkerHandle) => WorkerHandle;
+    workers: W[];
+    restart: (dead: W) => W;
     timeoutMs: number;
     maxRestarts?: number;
   },
-): Promise<SupervisionResult> {
+): Promise<SupervisionResult<W>> {
   const began = Date.now();
   const all = [...options.workers];
-  const killed: WorkerHandle[] = [];
+  const killed: W[] = [];
   const live = options.workers;
   const maxRestarts = options.maxRestarts ?? 10;
   while (Date.now() - began < options.timeoutMs) {
     for (let i = 0; i < live.length; i++) {
-      const w = live[i] as WorkerHandle;
+      const w = live[i] as W;
       if (w.exitInfo === undefined) continue;
       if (w.exitInfo.signal !== 'SIGKILL') {
         throw new Error(

@@ -39,6 +39,7 @@ export function createEngineBillingLookups(db: Kysely<Database>): EngineBillingL
         login: row.login,
         credentials: (row.credentials ?? {}) as SecretRefs,
         writeEnabled: row.write_enabled,
+        settings: (row.settings ?? {}) as Record<string, unknown>,
       };
     },
 

@@ -173,10 +173,18 @@ export function createEngineStore(db: Kysely<Database>): EngineStore {
           );
         }
         await writeLogs(trx, change.bulkChangeId, change.id, logs);
+        // Progress time for the stall sweeper, at most every half second: every result
+        // updating the one bulk-change row would serialise concurrent results on its row lock.
         await trx
           .updateTable('bulk_changes')
           .set({ last_progress_at: sql`now()` })
           .where('id', '=', change.bulkChangeId)
+          .where((eb) =>
+            eb.or([
+              eb('last_progress_at', 'is', null),
+              eb('last_progress_at', '<', sql<Date>`now() - interval '500 milliseconds'`),
+            ]),
+          )
           .execute();
         return true;
       });

@@ -76,15 +76,21 @@ export function createPgRateLimiter(
       await sql`select pg_advisory_xact_lock(hashtext(${`rate-limit:${options.key}`}))`.execute(
         trx,
       );
-      await sql`delete from rate_limit_slots where key = ${options.key} and expires_at < clock_timestamp()`.execute(
-        trx,
-      );
-      const busy = await sql<{ n: number }>`
-        select count(*)::int as n from rate_limit_slots where key = ${options.key}`.execute(trx);
-      if (Number(busy.rows[0]?.n ?? 0) >= maxConcurrent) return undefined;
+      // One statement under the lock (it runs after the lock is granted, so its snapshot sees
+      // every slot committed before): drop expired slots, count the live ones, insert a slot
+      // when there is room. The CTE's delete is invisible to the count, which therefore counts
+      // only unexpired slots itself.
       const inserted = await sql<{ id: number }>`
+        with expired as (
+          delete from rate_limit_slots
+          where key = ${options.key} and expires_at < clock_timestamp()
+        )
         insert into rate_limit_slots (key, holder, expires_at)
-        values (${options.key}, ${holder}, clock_timestamp() + ${`${leaseMs} milliseconds`}::interval)
+        select ${options.key}, ${holder}, clock_timestamp() + ${`${leaseMs} milliseconds`}::interval
+        where (
+          select count(*) from rate_limit_slots
+          where key = ${options.key} and expires_at >= clock_timestamp()
+        ) < ${maxConcurrent}
         returning id`.execute(trx);
       return inserted.rows[0]?.id;
     });

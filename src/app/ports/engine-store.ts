@@ -49,6 +49,11 @@ export interface EngineBillingIntegration {
   /** `password` and `subscriptionKey`. */
   credentials: SecretRefs;
   writeEnabled: boolean;
+  /**
+   * Non-secret settings; `rateLimitPerSecond` and `maxConcurrent` override the Rev.io
+   * client's default limits. Absent on stores that predate them.
+   */
+  settings?: Record<string, unknown>;
 }
 
 /** A Rev.io service line known to the device database. */
