@@ -15,6 +15,11 @@ import { createCreateRevServiceHandler } from '../app/handlers/create-rev-servic
 import { createJasperCarrierRatePlanHandler } from '../app/handlers/jasper-carrier-rate-plan.ts';
 import { createJasperEditUsernameHandler } from '../app/handlers/jasper-edit-username.ts';
 import { createJasperStatusUpdateHandler } from '../app/handlers/jasper-status-update.ts';
+import {
+  createStatusRevioSteps,
+  jasperStatusRevioHook,
+  notesStatusRevioHook,
+} from '../app/handlers/status-revio-steps.ts';
 import { createTelegenceCarrierRatePlanHandler } from '../app/handlers/telegence-carrier-rate-plan.ts';
 import { createTelegenceChangeEquipmentHandler } from '../app/handlers/telegence-change-equipment.ts';
 import { createTelegenceEditUsernameHandler } from '../app/handlers/telegence-edit-username.ts';
@@ -44,6 +49,8 @@ export function createHandlers(deps: {
   telegenceStore?: TelegenceStore;
 }): HandlerRegistry {
   const telegenceStore = deps.telegenceStore;
+  // The optional Rev.io steps after a successful status change, on every integration.
+  const statusRevio = createStatusRevioSteps(deps);
   return createHandlerRegistry([
     createJasperCarrierRatePlanHandler(deps),
     createJasperEditUsernameHandler(deps),
@@ -54,14 +61,24 @@ export function createHandlers(deps: {
     ...(telegenceStore === undefined
       ? []
       : [
-          createTelegenceStatusUpdateHandler({ ...deps, telegenceStore }),
+          createTelegenceStatusUpdateHandler({
+            ...deps,
+            telegenceStore,
+            afterStatusChange: notesStatusRevioHook(statusRevio, deps.store),
+          }),
           createTelegenceCarrierRatePlanHandler({ ...deps, telegenceStore }),
           createTelegenceChangeEquipmentHandler({ ...deps, telegenceStore }),
         ]),
-    createJasperStatusUpdateHandler(deps),
+    createJasperStatusUpdateHandler({
+      ...deps,
+      afterStatusChange: jasperStatusRevioHook(statusRevio),
+    }),
     createCreateRevServiceHandler(deps),
     createAssociateCustomerHandler(deps),
-    createThingSpaceStatusUpdateHandler(deps),
+    createThingSpaceStatusUpdateHandler({
+      ...deps,
+      afterStatusChange: notesStatusRevioHook(statusRevio, deps.store),
+    }),
   ]);
 }
 

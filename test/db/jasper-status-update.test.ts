@@ -196,26 +196,6 @@ describe('StatusUpdate on the Jasper family through the engine and the Control C
     }
   });
 
-  it('says in the log that requested Rev.io steps did not run (not wired in this build)', async () => {
-    const { sp, devices } = await h.pick('Jasper', 1, (d) => d.status === 'ACTIVATED');
-    const device = devices[0] as NonNullable<(typeof devices)[0]>;
-    const id = await h.submit(
-      sp,
-      [device],
-      'StatusUpdate',
-      { UpdateStatus: 'DEACTIVATED', AccountNumber: 'CUST-1001' },
-      { isFromAutomatedUpdateDeviceStatusLambda: true },
-    );
-    expect((await h.changes(id))[0]?.status).toBe('PROCESSED');
-    const revio = (await h.logs(id)).find(
-      (l) => l.description === 'Update Jasper Status: Rev.io steps',
-    );
-    expect(revio?.error_text).toBe(
-      'AccountNumber not processed: the Rev.io steps after a status change are not available in this build',
-    );
-    expect(revio?.has_errors).toBe(false);
-  });
-
   it('fails the device on carrier business rules: unknown status, already activated, answer without iccid', async () => {
     const { sp, devices } = await h.pick('Jasper', 3, (d) => d.status === 'ACTIVATED');
     const [suspend, twice, noIccid] = devices as [

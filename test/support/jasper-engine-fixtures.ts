@@ -15,6 +15,10 @@ import {
   createJasperSimulator,
   type JasperSimulator,
 } from '../../src/adapters/integrations/jasper/jasper-simulator.ts';
+import {
+  createRevioSimulator,
+  type RevioSimulator,
+} from '../../src/adapters/integrations/revio/revio-simulator.ts';
 import { buildDemoDataset } from '../../src/app/demo/demo-dataset.ts';
 import type { HandlerRegistry } from '../../src/app/engine/change-handler.ts';
 import {
@@ -40,6 +44,8 @@ export interface JasperEngineOptions {
   engine?: EngineOptions;
   /** Replaces the runtime's handlers (e.g. with a hook wired in). */
   handlers?: (deps: { gateways: CarrierGateways; store: EngineStore }) => HandlerRegistry;
+  /** Also run the Rev.io simulator (the demo billing integration points at it). */
+  withRevio?: boolean;
 }
 
 /** Registers the harness for the calling test file; call the result inside tests. */
@@ -50,6 +56,13 @@ export function useJasperEngine(options: JasperEngineOptions = {}) {
     seed: options.seed ?? 21,
     dataset: buildDemoDataset({ devicesPerProvider }),
   });
+  const revioSim: RevioSimulator | undefined =
+    options.withRevio === true
+      ? createRevioSimulator({
+          seed: options.seed ?? 21,
+          dataset: buildDemoDataset({ devicesPerProvider }),
+        })
+      : undefined;
   const queue = createRecordingQueue();
   const used = new Set<number>();
   let db: Kysely<Database>;
@@ -57,12 +70,19 @@ export function useJasperEngine(options: JasperEngineOptions = {}) {
 
   beforeAll(async () => {
     const url = await sim.start(0);
+    const revioUrl = revioSim === undefined ? undefined : await revioSim.start(0);
     const test = testDb();
     db = test.db;
     const secretBox = createTestSecretBox();
     await seedDemo(test.database, {
       secretBox,
-      dataset: buildDemoDataset({ devicesPerProvider, baseUrls: { jasper: `${url}/rws/api/v1` } }),
+      dataset: buildDemoDataset({
+        devicesPerProvider,
+        baseUrls: {
+          jasper: `${url}/rws/api/v1`,
+          ...(revioUrl === undefined ? {} : { revio: `${revioUrl}/v1` }),
+        },
+      }),
     });
     const store = createEngineStore(db);
     const gateways = createCarrierGateways({ secretBox, timeoutMs: options.timeoutMs ?? 1000 });
@@ -75,10 +95,13 @@ export function useJasperEngine(options: JasperEngineOptions = {}) {
 
   afterAll(async () => {
     await sim.close();
+    await revioSim?.close();
   });
 
   const h = {
     sim,
+    /** The Rev.io simulator (with `withRevio`). */
+    revioSim,
     queue,
     db: () => db,
     provider: (integration: Integration) =>

@@ -71,11 +71,9 @@ export interface JasperStatusUpdateDeps {
     EngineStore,
     'findDeviceStatus' | 'getDeviceState' | 'listCarrierRatePlans' | 'applyDeviceUpdate'
   >;
-  /** Rev.io steps after the status change (not wired in this build: none run). */
+  /** Rev.io steps after the status change (`status-revio-steps.ts`; none when absent). */
   afterStatusChange?: AfterJasperStatusChange;
 }
-
-const REV_FIELDS = ['RevService', 'RevServiceProductCreateModel', 'AccountNumber'] as const;
 
 /**
  * Creates the handler.
@@ -166,7 +164,7 @@ export function createJasperStatusUpdateHandler(deps: JasperStatusUpdateDeps): C
         deviceStatusId: request.PostUpdateStatusId,
         deactivationRatePlan,
       };
-      const after = await runAfterStatusChange(ctx, deps, outcome, statusUpdate, request);
+      const after = await runAfterStatusChange(ctx, deps, outcome, statusUpdate);
       if (after !== undefined) return after;
 
       if (statusUpdate !== undefined) {
@@ -234,21 +232,8 @@ async function runAfterStatusChange(
   deps: JasperStatusUpdateDeps,
   outcome: JasperStatusChangeOutcome,
   statusUpdate: DeviceUpdate | undefined,
-  request: Record<string, unknown>,
 ): Promise<DeviceResult | undefined> {
-  if (deps.afterStatusChange === undefined) {
-    const asked = REV_FIELDS.filter((f) => request[f] !== undefined);
-    if (asked.length > 0) {
-      ctx.log({
-        description: JASPER_STATUS_LOG.revio,
-        requestText: JSON.stringify(Object.fromEntries(asked.map((f) => [f, request[f]]))),
-        responseStatus: 'PROCESSED',
-        hasErrors: false,
-        errorText: `${asked.join(', ')} not processed: the Rev.io steps after a status change are not available in this build`,
-      });
-    }
-    return undefined;
-  }
+  if (deps.afterStatusChange === undefined) return undefined;
   const keepStatus = async () => {
     if (statusUpdate === undefined) return;
     await deps.store.applyDeviceUpdate(statusUpdate, {

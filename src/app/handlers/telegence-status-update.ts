@@ -91,7 +91,7 @@ export interface TelegenceStatusUpdateDeps {
   /**
    * Runs after each successful status change: the place for the original's Rev.io steps
    * (create the Rev.io service and its products, attach the Rev.io customer). Returns notes
-   * added to the device change's details. Not wired in this build.
+   * added to the device change's details (`status-revio-steps.ts`; none when absent).
    */
   afterStatusChange?: (ctx: HandlerContext, change: CompletedStatusChange) => Promise<string[]>;
 }
@@ -112,17 +112,7 @@ export function createTelegenceStatusUpdateHandler(deps: TelegenceStatusUpdateDe
     ctx: HandlerContext,
     change: CompletedStatusChange,
   ): Promise<string[]> => {
-    if (deps.afterStatusChange !== undefined) return deps.afterStatusChange(ctx, change);
-    const r = change.request;
-    const asked =
-      r.RevService !== undefined ||
-      r.RevServiceProductCreateModel !== undefined ||
-      r.AccountNumber !== undefined;
-    return asked
-      ? [
-          'Rev.io steps requested after the status change were not run (not available in this build)',
-        ]
-      : [];
+    return deps.afterStatusChange === undefined ? [] : deps.afterStatusChange(ctx, change);
   };
 
   return {
