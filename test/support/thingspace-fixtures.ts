@@ -165,6 +165,43 @@ export async function startThingSpaceHarness(testDb: TestDatabase, seed: number)
       return id;
     },
 
+    /** Stores a bulk change of several devices (one shared request) and delivers its message. */
+    async submitMany(
+      changeType: ChangeType,
+      devices: ReadonlyArray<{
+        id: number;
+        iccid: string | null;
+        msisdn: string | null;
+        imei: string | null;
+      }>,
+      request: Record<string, unknown>,
+    ) {
+      const created = await createBulkChangeRepository(db).create({
+        tenantId: sp.tenant_id,
+        serviceProviderId: sp.id,
+        changeType,
+        portalType: 0,
+        request,
+        createdBy: 'test',
+        deviceChanges: devices.map((d) => ({
+          identifierKind: 'iccid' as const,
+          identifier: d.iccid ?? '',
+          iccid: d.iccid,
+          msisdn: d.msisdn,
+          imei: d.imei,
+          deviceId: d.id,
+        })),
+      });
+      await processMessage({ bulkChangeId: created.bulkChange.id, retryNumber: 0 }, context());
+      return created.bulkChange.id;
+    },
+
+    /** Completes every pending request at the carrier and waits for the callbacks. */
+    async completeAll() {
+      for (const r of sim.requests()) if (r.status === 'Pending') sim.completeRequest(r.requestId);
+      await sim.whenIdle();
+    },
+
     /** Requests the simulator accepted for a line (each one is a carrier mutation). */
     requestsFor(iccid: string, kind?: string) {
       const line = sim.device(iccid);
