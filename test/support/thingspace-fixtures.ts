@@ -67,7 +67,12 @@ export async function startThingSpaceHarness(testDb: TestDatabase, seed: number)
   const queue = createRecordingQueue();
   const createProcessor = () => {
     // Gateways are cached per service provider: a new set sees changed provider settings.
-    const gateways = createCarrierGateways({ secretBox, timeoutMs: 1500 });
+    const gateways = createCarrierGateways({
+      secretBox,
+      timeoutMs: 1500,
+      // On PostgreSQL the account's rate limit is shared through the database, as in server mode.
+      ...(testDb.database.kind === 'postgres' ? { sharedLimitsDb: db } : {}),
+    });
     return createMessageProcessor(
       { store, queue, handlers: createHandlers({ gateways, store }), logger: silentLogger },
       { pageSize: 10, maxParallel: 4 },
