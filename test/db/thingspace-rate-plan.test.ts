@@ -105,6 +105,32 @@ describe('CarrierRatePlanChange on ThingSpace', () => {
     expect(h.requestsFor(device.iccid ?? '', 'changeServicePlan')).toHaveLength(1);
   });
 
+  it('a request-status check that fails (503) counts as a check: parked again, then done', async () => {
+    const device = await h.device('active');
+    const plan = otherPlan(device.carrier_rate_plan);
+    h.sim.configure({ callbacks: { drop: true } });
+    try {
+      const id = await h.submit('CarrierRatePlanChange', device, { CarrierRatePlan: plan });
+      expect(h.sim.completeRequest(h.pendingRequest(device.iccid ?? '').requestId)).toBe('settled');
+      h.sim.faults.add({
+        operation: 'getRequestStatus',
+        times: 4,
+        effect: { kind: 'error', status: 503 },
+      });
+      await h.recheck(id);
+      const waiting = await h.changeOf(id);
+      expect(waiting.status).toBe('PENDING');
+      expect(waiting.park_state).toMatchObject({ checks: 1 });
+      expect(waiting.status_details).toContain('last status check failed');
+      await h.recheck(id);
+      expect((await h.changeOf(id)).status).toBe('PROCESSED');
+      expect((await h.deviceRow(device.id)).carrier_rate_plan).toBe(plan);
+    } finally {
+      h.sim.faults.clear();
+      h.sim.configure({ callbacks: { drop: false } });
+    }
+  });
+
   it('4 plan changes a month: the fifth is refused with a clear per-device error', async () => {
     const device = await h.device('active');
     const line = h.sim.device(device.iccid ?? '');

@@ -191,6 +191,27 @@ describe('StatusUpdate on ThingSpace: suspend, restore, deactivate', () => {
     expect(restoreCalls.map((e) => e.outcome)).toEqual([503, 503, 200]);
   });
 
+  it('a bulk change of many devices: per-device results, each device suspended once', async () => {
+    const active = [];
+    for (let i = 0; i < 8; i++) active.push(await h.device('active'));
+    const gone = await h.device('deactive');
+    const id = await h.submitMany('StatusUpdate', [...active, gone], { UpdateStatus: 'suspend' });
+    await h.completeAll();
+    await h.deliverQueued();
+    const rows = await h.db
+      .selectFrom('device_changes')
+      .select(['iccid', 'status', 'status_details'])
+      .where('bulk_change_id', '=', id)
+      .execute();
+    const byIccid = new Map(rows.map((r) => [r.iccid, r]));
+    for (const d of active) expect(byIccid.get(d.iccid)?.status).toBe('PROCESSED');
+    expect(byIccid.get(gone.iccid)?.status).toBe('API_FAILED');
+    expect(byIccid.get(gone.iccid)?.status_details).toContain('DeviceNotActive');
+    for (const d of active) expect(h.requestsFor(d.iccid ?? '', 'suspend')).toHaveLength(1);
+    expect(await h.bulkStatus(id)).toBe('PROCESSED');
+    expect((await h.history(id)).filter((r) => r.field === 'status')).toHaveLength(active.length);
+  });
+
   it('duplicate delivery, duplicate and late callbacks: one suspend, one history row', async () => {
     const device = await h.device('active');
     const id = await h.submit(

@@ -67,7 +67,12 @@ export async function startThingSpaceHarness(testDb: TestDatabase, seed: number)
   const queue = createRecordingQueue();
   const createProcessor = () => {
     // Gateways are cached per service provider: a new set sees changed provider settings.
-    const gateways = createCarrierGateways({ secretBox, timeoutMs: 1500 });
+    const gateways = createCarrierGateways({
+      secretBox,
+      timeoutMs: 1500,
+      // On PostgreSQL the account's rate limit is shared through the database, as in server mode.
+      ...(testDb.database.kind === 'postgres' ? { sharedLimitsDb: db } : {}),
+    });
     return createMessageProcessor(
       { store, queue, handlers: createHandlers({ gateways, store }), logger: silentLogger },
       { pageSize: 10, maxParallel: 4 },
@@ -163,6 +168,43 @@ export async function startThingSpaceHarness(testDb: TestDatabase, seed: number)
         Array.from({ length: options.deliveries ?? 1 }, () => processMessage(message, context())),
       );
       return id;
+    },
+
+    /** Stores a bulk change of several devices (one shared request) and delivers its message. */
+    async submitMany(
+      changeType: ChangeType,
+      devices: ReadonlyArray<{
+        id: number;
+        iccid: string | null;
+        msisdn: string | null;
+        imei: string | null;
+      }>,
+      request: Record<string, unknown>,
+    ) {
+      const created = await createBulkChangeRepository(db).create({
+        tenantId: sp.tenant_id,
+        serviceProviderId: sp.id,
+        changeType,
+        portalType: 0,
+        request,
+        createdBy: 'test',
+        deviceChanges: devices.map((d) => ({
+          identifierKind: 'iccid' as const,
+          identifier: d.iccid ?? '',
+          iccid: d.iccid,
+          msisdn: d.msisdn,
+          imei: d.imei,
+          deviceId: d.id,
+        })),
+      });
+      await processMessage({ bulkChangeId: created.bulkChange.id, retryNumber: 0 }, context());
+      return created.bulkChange.id;
+    },
+
+    /** Completes every pending request at the carrier and waits for the callbacks. */
+    async completeAll() {
+      for (const r of sim.requests()) if (r.status === 'Pending') sim.completeRequest(r.requestId);
+      await sim.whenIdle();
     },
 
     /** Requests the simulator accepted for a line (each one is a carrier mutation). */

@@ -201,7 +201,15 @@ export async function awaitCompletion(
     });
     return callback;
   }
-  const status = await ts.requestStatus(spec.requestId, { signal: ctx.signal });
+  let status: Awaited<ReturnType<ThingSpaceGateway['requestStatus']>>;
+  try {
+    status = await ts.requestStatus(spec.requestId, { signal: ctx.signal });
+  } catch (error) {
+    // A status check that failed for a passing reason counts as one more check: the request
+    // itself is not affected, and parking keeps the device change's retry budget for its writes.
+    if (!passing(error)) throw error;
+    return park(ctx, spec, mine.checks + 1, errorText(error));
+  }
   if (status === 'Pending') return park(ctx, spec, mine.checks + 1);
   const ok = status === 'Success';
   const message = `ThingSpace reported request ${spec.requestId} as Failure`;
@@ -218,10 +226,17 @@ export async function awaitCompletion(
     : { outcome: 'failure', via: 'request-status', message };
 }
 
+/** Retryable carrier failures (network, timeout, throttling, 5xx, circuit open). */
+function passing(error: unknown): boolean {
+  const e = error as { retryable?: unknown; code?: unknown };
+  return e?.retryable === true || e?.code === ErrorCode.INTEGRATION_CIRCUIT_OPEN;
+}
+
 function park(
   ctx: HandlerContext,
   spec: { phase: string; requestId: string; description: string },
   checks: number,
+  lastError?: string,
 ): ThingSpaceCompletion {
   const delay = THINGSPACE_RECHECK_DELAYS_MS[checks];
   if (delay === undefined) {
@@ -244,7 +259,7 @@ function park(
     outcome: 'waiting',
     result: {
       kind: 'parked',
-      details: `Waiting for ThingSpace to complete request ${spec.requestId} (${spec.description})`,
+      details: `Waiting for ThingSpace to complete request ${spec.requestId} (${spec.description})${lastError === undefined ? '' : `; last status check failed: ${lastError}`}`,
       notBefore: new Date(ctx.now().getTime() + delay),
       parkState,
     },

@@ -9,6 +9,7 @@
  * else from the device list); the device's status follows the request's `PostUpdateStatusId`.
  * All database changes of a device are one transaction with its result, with history.
  */
+import { ErrorCode } from '../../domain/errors.ts';
 import { Integration } from '../../domain/integrations.ts';
 import type { ChangeHandler, HandlerContext } from '../engine/change-handler.ts';
 import type { CarrierGateways, ThingSpaceGateway } from '../ports/carrier-gateways.ts';
@@ -18,6 +19,7 @@ import {
   provisioningLog,
   provisionOnce,
   type ThingSpaceCompletion,
+  thingSpaceRejection,
 } from './thingspace-request.ts';
 import { planThingSpaceStatus, type ThingSpaceStatusPlan } from './thingspace-status-plan.ts';
 import { errorText } from './username-cost-center.ts';
@@ -101,9 +103,8 @@ async function addDevice(
     );
     return undefined;
   } catch (error) {
-    const e = error as { code?: unknown };
-    if (e?.code !== 'INTEGRATION_REJECTED') throw error;
-    const message = `ThingSpace did not add device ${plan.iccid}: ${errorText(error)}`;
+    if ((error as { code?: unknown })?.code !== ErrorCode.INTEGRATION_REJECTED) throw error;
+    const message = `ThingSpace did not add device ${plan.iccid}: ${thingSpaceRejection(error) ?? errorText(error)}`;
     return { kind: 'failed', details: message, error: message };
   }
 }
