@@ -121,11 +121,11 @@ describe('Telegence StatusUpdate activations under carrier faults', () => {
     expect(h.calls('activateServices', from)).toHaveLength(1);
     // Turn the clock back to "the leader died after sending, before recording anything": its
     // step is IN_PROGRESS, the batch has no submission, no device change has a park state.
-    const [leader] = await h.changes(id);
+    const [leader] = await h.leaders(id);
     await sql`update idempotency_records set status = 'IN_PROGRESS', result = null
-      where key = ${`dc:${leader?.id}:telegence.activateServices`}`.execute(h.db);
+      where key = ${`dc:${leader}:telegence.activateServices`}`.execute(h.db);
     await sql`update telegence_activation_batches set submission = null
-      where leader_device_change_id = ${leader?.id}`.execute(h.db);
+      where leader_device_change_id = ${leader}`.execute(h.db);
     await sql`update device_changes set park_state = null, not_before = null
       where bulk_change_id = ${id}`.execute(h.db);
     const resumed = h.sim.journal.length;

@@ -97,7 +97,7 @@ describe('Telegence StatusUpdate activations through the engine', () => {
         l.response_status === 'PROCESSED',
     );
     expect(request).toHaveLength(1);
-    expect(request[0]?.device_change_id).toBe(changes[0]?.id);
+    expect(request[0]?.device_change_id).toBe((await h.leaders(id))[0]);
     expect(request[0]?.request_text).toContain(sims[2]?.iccid ?? '-');
     expect(
       logs.filter(
@@ -120,8 +120,10 @@ describe('Telegence StatusUpdate activations through the engine', () => {
     await h.deliver(id);
     const parked = await h.changes(id);
     expect(parked.every((c) => c.status === 'PENDING')).toBe(true);
-    expect(parked[0]?.park_state).toMatchObject({ phase: 'telegence-activation', checks: 0 });
-    expect(parked[0]?.status_details).toContain('submitted; waiting for it to complete');
+    const [leaderId] = await h.leaders(id);
+    const leader = parked.find((c) => c.id === leaderId);
+    expect(leader?.park_state).toMatchObject({ phase: 'telegence-activation', checks: 0 });
+    expect(leader?.status_details).toContain('submitted; waiting for it to complete');
     expect(await h.run(id, 10)).toBe('PROCESSED');
     const changes = await h.changes(id);
     expect(changes.map((c) => c.status)).toEqual(['PROCESSED', 'PROCESSED']);

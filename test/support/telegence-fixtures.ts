@@ -4,7 +4,7 @@
  * (`createHandlers`) and gateways, and helpers to submit bulk changes, deliver messages, wake
  * parked device changes and read results, logs and the simulator's journal.
  */
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { createEngineStore } from '../../src/adapters/db/engine-store.ts';
 import { createBulkChangeRepository } from '../../src/adapters/db/repositories/bulk-change-repository.ts';
 import { createDeviceRepository } from '../../src/adapters/db/repositories/device-repository.ts';
@@ -219,6 +219,13 @@ function createHelpers(
         .where('bulk_change_id', '=', bulkChangeId)
         .orderBy('id')
         .execute();
+    },
+    /** Leader device change ids of the bulk change's activation batches, in batch order. */
+    async leaders(bulkChangeId: number) {
+      const rows = await sql<{ leader: number }>`
+        select leader_device_change_id as leader from telegence_activation_batches
+        where bulk_change_id = ${bulkChangeId} order by id`.execute(db);
+      return rows.rows.map((r) => Number(r.leader));
     },
     /** Journal entries of answered requests (any status) for an operation since `from`. */
     calls(operation: string, from = 0) {
