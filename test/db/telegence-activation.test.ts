@@ -17,7 +17,9 @@ describe('Telegence StatusUpdate activations through the engine', () => {
   let h: TelegenceHarness;
 
   beforeAll(async () => {
-    h = await startTelegenceHarness(testDb, 23);
+    // No hang faults here: a generous timeout, so that a 200-record request is not cut short
+    // on a busy machine (the simulator shares the event loop with the embedded database).
+    h = await startTelegenceHarness(testDb, 23, 20_000);
   });
 
   afterEach(() => {

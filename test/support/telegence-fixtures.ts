@@ -62,7 +62,12 @@ export const ACTIVATION_TEMPLATE = {
 let serial = Math.floor(Math.random() * 9e4) * 1000;
 
 /** Starts the simulator and seeds the database (call in `beforeAll`). */
-export async function startTelegenceHarness(testDb: () => TestDatabase, seed: number) {
+export async function startTelegenceHarness(
+  testDb: () => TestDatabase,
+  seed: number,
+  /** Per-call timeout of the Telegence client (hang tests wait it out). */
+  timeoutMs = 5_000,
+) {
   const dataset = buildDemoDataset({ devicesPerProvider: 40 });
   const sim: TelegenceSimulator = createTelegenceSimulator({ seed, dataset });
   const origin = await sim.start(0);
@@ -78,7 +83,7 @@ export async function startTelegenceHarness(testDb: () => TestDatabase, seed: nu
   const store = createEngineStore(db);
   const gateways = createCarrierGateways({
     secretBox,
-    timeoutMs: 5_000,
+    timeoutMs,
     ...(database.kind === 'postgres' ? { sharedLimitsDb: db } : {}),
   });
   const handlers = createHandlers({ gateways, store, telegenceStore: createTelegenceStore(db) });

@@ -30,6 +30,7 @@ import type {
 import type { DeviceResult } from '../ports/engine-store.ts';
 import type {
   ActivationBatch,
+  ActivationBatchMember,
   ActivationBatchSubmission,
   TelegenceStore,
 } from '../ports/telegence-store.ts';
@@ -96,7 +97,10 @@ export function createActivationRunner(
   deps: {
     telegenceStore: Pick<
       TelegenceStore,
-      'activationBatchOf' | 'recordBatchSubmission' | 'recordBatchFailure'
+      | 'activationBatchOf'
+      | 'activationBatchMembers'
+      | 'recordBatchSubmission'
+      | 'recordBatchFailure'
     >;
   },
   timing: ActivationTiming,
@@ -139,7 +143,7 @@ export function createActivationRunner(
     const sent: ActivationBatchSubmission['sent'] = [];
     const excluded: ActivationBatchSubmission['excluded'] = [];
     const records: Array<Readonly<Record<string, unknown>>> = [];
-    for (const member of batch.members) {
+    for (const member of await deps.telegenceStore.activationBatchMembers(batch.id)) {
       const reason = exclusionOf(ctx, member);
       if (reason !== undefined) {
         excluded.push({ deviceChangeId: member.deviceChangeId, error: reason });
@@ -353,10 +357,7 @@ export function createActivationRunner(
 }
 
 /** Why a batch member is left out of the request (checked before anything is sent). */
-function exclusionOf(
-  ctx: HandlerContext,
-  member: ActivationBatch['members'][number],
-): string | undefined {
+function exclusionOf(ctx: HandlerContext, member: ActivationBatchMember): string | undefined {
   if (member.iccid === null || member.iccid === '') {
     return 'The device has no ICCID: a Telegence activation needs the SIM';
   }

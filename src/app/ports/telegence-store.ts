@@ -48,11 +48,10 @@ export interface ActivationBatchSubmission {
   submittedAt: string;
 }
 
-/** An activation batch. */
+/** An activation batch (its members are read separately, by the leader only). */
 export interface ActivationBatch {
   id: number;
   leaderDeviceChangeId: number;
-  members: ActivationBatchMember[];
   submission: ActivationBatchSubmission | null;
   /** The batch could not be submitted (terminal). */
   failedError: string | null;
@@ -85,6 +84,8 @@ export interface TelegenceStore {
     deviceChangeId: number,
     maxSize: number,
   ): Promise<ActivationBatch>;
+  /** The device changes of a batch, in id order. */
+  activationBatchMembers(batchId: number): Promise<ActivationBatchMember[]>;
   /** Records the batch's submission (idempotent: a later call with the same value is harmless). */
   recordBatchSubmission(batchId: number, submission: ActivationBatchSubmission): Promise<void>;
   /** Records that the batch cannot be submitted. */
