@@ -48,6 +48,22 @@ describe('Telegence StatusUpdate activations under carrier faults', () => {
     for (const s of sims) expect((await h.device(s.id)).status).toBe('A');
   });
 
+  it('a send that failed without reaching the carrier (client retries exhausted) is sent on the next attempt', async () => {
+    const sims = await h.newSims(2);
+    const from = h.sim.journal.length;
+    h.sim.faults.add({
+      operation: 'activateServices',
+      effect: { kind: 'error', status: 503 },
+      times: 4,
+    });
+    const id = await h.create('StatusUpdate', request, sims, 'iccid');
+    expect(await h.run(id)).toBe('PROCESSED');
+    expect(h.calls('activateServices', from).map((e) => e.outcome)).toEqual([
+      503, 503, 503, 503, 202,
+    ]);
+    expect((await h.changes(id)).map((c) => c.status)).toEqual(['PROCESSED', 'PROCESSED']);
+  });
+
   it('status checks failing with 5xx are retried at the next check, then the device completes', async () => {
     const sims = await h.newSims(1);
     const from = h.sim.journal.length;

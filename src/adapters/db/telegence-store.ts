@@ -28,10 +28,11 @@ export function createTelegenceStore(db: Kysely<Database>): TelegenceStore {
       leader_device_change_id: number;
       submission: ActivationBatchSubmission | null;
       failed_error: string | null;
+      send_failures: number;
       leader_status: string;
       leader_error: string | null;
     }>`
-      select b.id, b.leader_device_change_id, b.submission, b.failed_error,
+      select b.id, b.leader_device_change_id, b.submission, b.failed_error, b.send_failures,
              dc.status as leader_status, dc.last_error as leader_error
       from telegence_activation_batches b
       join device_changes dc on dc.id = b.leader_device_change_id
@@ -43,6 +44,7 @@ export function createTelegenceStore(db: Kysely<Database>): TelegenceStore {
       leaderDeviceChangeId: Number(row.leader_device_change_id),
       submission: row.submission,
       failedError: row.failed_error,
+      sendFailures: Number(row.send_failures),
       leader: { status: row.leader_status, lastError: row.leader_error },
     };
   };
@@ -156,6 +158,13 @@ export function createTelegenceStore(db: Kysely<Database>): TelegenceStore {
         update telegence_activation_batches
         set submission = coalesce(submission, ${JSON.stringify(submission)}::jsonb), updated_at = now()
         where id = ${batchId}`.execute(db);
+    },
+
+    async recordBatchSendFailure(batchId) {
+      await sql`
+        update telegence_activation_batches
+        set send_failures = send_failures + 1, updated_at = now()
+        where id = ${batchId} and submission is null`.execute(db);
     },
 
     async recordBatchFailure(batchId, error) {

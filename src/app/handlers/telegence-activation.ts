@@ -100,6 +100,7 @@ export function createActivationRunner(
       | 'activationBatchOf'
       | 'activationBatchMembers'
       | 'recordBatchSubmission'
+      | 'recordBatchSendFailure'
       | 'recordBatchFailure'
     >;
   },
@@ -165,8 +166,14 @@ export function createActivationRunner(
     if (records.length === 0) return { confirmedByLookup: false, sent, excluded, submittedAt };
     let answer: TelegenceActivationSubmissionView;
     try {
+      // A send that failed before reaching the carrier leaves its step in progress; the next
+      // send is a fresh step, so that only a send that may have arrived is looked up.
+      const stepName =
+        batch.sendFailures === 0
+          ? 'telegence.activateServices'
+          : `telegence.activateServices.${batch.sendFailures + 1}`;
       answer = await ctx.step<TelegenceActivationSubmissionView>(
-        'telegence.activateServices',
+        stepName,
         {
           idempotent: false,
           // An attempt that died mid-call: the device list shows lines from `reserved` on.
@@ -188,6 +195,7 @@ export function createActivationRunner(
         () => gateway.activateServices(records, { signal: ctx.signal }),
       );
     } catch (error) {
+      if (notSent(error)) await deps.telegenceStore.recordBatchSendFailure(batch.id);
       if (isRetryable(error)) throw error;
       const message = `Telegence refused the activation request of ${records.length} device(s): ${errorText(error)}`;
       await deps.telegenceStore.recordBatchFailure(batch.id, message);
@@ -354,6 +362,16 @@ export function createActivationRunner(
       dueAt(ctx, submission.submittedAt, 1),
     );
   };
+}
+
+/**
+ * True for a carrier error that certainly did not reach the carrier's write: an integration
+ * error (code `INTEGRATION_…`) not flagged ambiguous (refused, 502/503, throttled, circuit open).
+ * Anything else (timeouts after sending, a database failure after the call) may have.
+ */
+function notSent(error: unknown): boolean {
+  const e = error as { code?: unknown; ambiguous?: unknown } | null;
+  return typeof e?.code === 'string' && e.code.startsWith('INTEGRATION_') && e.ambiguous === false;
 }
 
 /** Why a batch member is left out of the request (checked before anything is sent). */

@@ -55,6 +55,8 @@ export interface ActivationBatch {
   submission: ActivationBatchSubmission | null;
   /** The batch could not be submitted (terminal). */
   failedError: string | null;
+  /** Sends that failed without reaching the carrier (the next send is a new step). */
+  sendFailures: number;
   /** Status and last error of the leader's device change. */
   leader: { status: string; lastError: string | null };
 }
@@ -88,6 +90,8 @@ export interface TelegenceStore {
   activationBatchMembers(batchId: number): Promise<ActivationBatchMember[]>;
   /** Records the batch's submission (idempotent: a later call with the same value is harmless). */
   recordBatchSubmission(batchId: number, submission: ActivationBatchSubmission): Promise<void>;
+  /** Counts a send that failed without reaching the carrier. */
+  recordBatchSendFailure(batchId: number): Promise<void>;
   /** Records that the batch cannot be submitted. */
   recordBatchFailure(batchId: number, error: string): Promise<void>;
 }
