@@ -19,7 +19,7 @@ describe('Telegence StatusUpdate activations through the engine', () => {
   beforeAll(async () => {
     // No hang faults here: a generous timeout, so that a 200-record request is not cut short
     // on a busy machine (the simulator shares the event loop with the embedded database).
-    h = await startTelegenceHarness(testDb, 23, 20_000);
+    h = await startTelegenceHarness(testDb, 23, 60_000);
   });
 
   afterEach(() => {
@@ -150,7 +150,11 @@ describe('Telegence StatusUpdate activations through the engine', () => {
     const id = await h.create('StatusUpdate', await activation(), sims, 'iccid');
     expect(await h.run(id, 10)).toBe('PROCESSED');
     const notDone = (await h.changes(id)).filter((c) => c.status !== 'PROCESSED');
-    expect(notDone.map((c) => c.status_details)).toEqual([]);
+    const posts = h.calls('activateServices', from).map((e) => [e.outcome, (e.body as []).length]);
+    expect(
+      notDone.map((c) => c.status_details),
+      `requests: ${JSON.stringify(posts)}`,
+    ).toEqual([]);
     const sizes = h.calls('activateServices', from).map((e) => (e.body as unknown[]).length);
     expect(sizes).toEqual([200, 5]);
     const sent = h
