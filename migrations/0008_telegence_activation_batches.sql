@@ -12,6 +12,8 @@ create table telegence_activation_batches (
   submission jsonb,
   -- the batch could not be submitted (terminal); its members fail with this text
   failed_error text,
+  -- sends that failed before reaching the carrier (each retry uses a fresh step)
+  send_failures integer not null default 0,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now()
 );

@@ -48,6 +48,22 @@ describe('Telegence StatusUpdate activations under carrier faults', () => {
     for (const s of sims) expect((await h.device(s.id)).status).toBe('A');
   });
 
+  it('a send that failed without reaching the carrier (client retries exhausted) is sent on the next attempt', async () => {
+    const sims = await h.newSims(2);
+    const from = h.sim.journal.length;
+    h.sim.faults.add({
+      operation: 'activateServices',
+      effect: { kind: 'error', status: 503 },
+      times: 4,
+    });
+    const id = await h.create('StatusUpdate', request, sims, 'iccid');
+    expect(await h.run(id)).toBe('PROCESSED');
+    expect(h.calls('activateServices', from).map((e) => e.outcome)).toEqual([
+      503, 503, 503, 503, 202,
+    ]);
+    expect((await h.changes(id)).map((c) => c.status)).toEqual(['PROCESSED', 'PROCESSED']);
+  });
+
   it('status checks failing with 5xx are retried at the next check, then the device completes', async () => {
     const sims = await h.newSims(1);
     const from = h.sim.journal.length;
@@ -121,11 +137,11 @@ describe('Telegence StatusUpdate activations under carrier faults', () => {
     expect(h.calls('activateServices', from)).toHaveLength(1);
     // Turn the clock back to "the leader died after sending, before recording anything": its
     // step is IN_PROGRESS, the batch has no submission, no device change has a park state.
-    const [leader] = await h.changes(id);
+    const [leader] = await h.leaders(id);
     await sql`update idempotency_records set status = 'IN_PROGRESS', result = null
-      where key = ${`dc:${leader?.id}:telegence.activateServices`}`.execute(h.db);
+      where key = ${`dc:${leader}:telegence.activateServices`}`.execute(h.db);
     await sql`update telegence_activation_batches set submission = null
-      where leader_device_change_id = ${leader?.id}`.execute(h.db);
+      where leader_device_change_id = ${leader}`.execute(h.db);
     await sql`update device_changes set park_state = null, not_before = null
       where bulk_change_id = ${id}`.execute(h.db);
     const resumed = h.sim.journal.length;

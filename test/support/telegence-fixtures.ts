@@ -4,7 +4,7 @@
  * (`createHandlers`) and gateways, and helpers to submit bulk changes, deliver messages, wake
  * parked device changes and read results, logs and the simulator's journal.
  */
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { createEngineStore } from '../../src/adapters/db/engine-store.ts';
 import { createBulkChangeRepository } from '../../src/adapters/db/repositories/bulk-change-repository.ts';
 import { createDeviceRepository } from '../../src/adapters/db/repositories/device-repository.ts';
@@ -62,7 +62,12 @@ export const ACTIVATION_TEMPLATE = {
 let serial = Math.floor(Math.random() * 9e4) * 1000;
 
 /** Starts the simulator and seeds the database (call in `beforeAll`). */
-export async function startTelegenceHarness(testDb: () => TestDatabase, seed: number) {
+export async function startTelegenceHarness(
+  testDb: () => TestDatabase,
+  seed: number,
+  /** Per-call timeout of the Telegence client (hang tests wait it out). */
+  timeoutMs = 5_000,
+) {
   const dataset = buildDemoDataset({ devicesPerProvider: 40 });
   const sim: TelegenceSimulator = createTelegenceSimulator({ seed, dataset });
   const origin = await sim.start(0);
@@ -78,7 +83,7 @@ export async function startTelegenceHarness(testDb: () => TestDatabase, seed: nu
   const store = createEngineStore(db);
   const gateways = createCarrierGateways({
     secretBox,
-    timeoutMs: 5_000,
+    timeoutMs,
     ...(database.kind === 'postgres' ? { sharedLimitsDb: db } : {}),
   });
   const handlers = createHandlers({ gateways, store, telegenceStore: createTelegenceStore(db) });
@@ -219,6 +224,13 @@ function createHelpers(
         .where('bulk_change_id', '=', bulkChangeId)
         .orderBy('id')
         .execute();
+    },
+    /** Leader device change ids of the bulk change's activation batches, in batch order. */
+    async leaders(bulkChangeId: number) {
+      const rows = await sql<{ leader: number }>`
+        select leader_device_change_id as leader from telegence_activation_batches
+        where bulk_change_id = ${bulkChangeId} order by id`.execute(db);
+      return rows.rows.map((r) => Number(r.leader));
     },
     /** Journal entries of answered requests (any status) for an operation since `from`. */
     calls(operation: string, from = 0) {

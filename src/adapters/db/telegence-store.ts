@@ -28,45 +28,24 @@ export function createTelegenceStore(db: Kysely<Database>): TelegenceStore {
       leader_device_change_id: number;
       submission: ActivationBatchSubmission | null;
       failed_error: string | null;
+      send_failures: number;
       leader_status: string;
       leader_error: string | null;
     }>`
-      select b.id, b.leader_device_change_id, b.submission, b.failed_error,
+      select b.id, b.leader_device_change_id, b.submission, b.failed_error, b.send_failures,
              dc.status as leader_status, dc.last_error as leader_error
       from telegence_activation_batches b
       join device_changes dc on dc.id = b.leader_device_change_id
       where b.id = ${batchId}`.execute(db);
     const row = head.rows[0];
     if (row === undefined) throw new Error(`activation batch ${batchId} not found`);
-    const members = await sql<{
-      device_change_id: number;
-      device_id: number | null;
-      iccid: string | null;
-      imei: string | null;
-      device_status: string | null;
-      change_request: Record<string, unknown> | null;
-    }>`
-      select dc.id as device_change_id, dc.device_id, coalesce(dc.iccid, d.iccid) as iccid,
-             d.imei, d.status as device_status, dc.change_request
-      from telegence_activation_batch_members m
-      join device_changes dc on dc.id = m.device_change_id
-      left join devices d on d.id = dc.device_id
-      where m.batch_id = ${batchId}
-      order by dc.id`.execute(db);
     return {
       id: Number(row.id),
       leaderDeviceChangeId: Number(row.leader_device_change_id),
       submission: row.submission,
       failedError: row.failed_error,
+      sendFailures: Number(row.send_failures),
       leader: { status: row.leader_status, lastError: row.leader_error },
-      members: members.rows.map((m) => ({
-        deviceChangeId: Number(m.device_change_id),
-        deviceId: m.device_id === null ? null : Number(m.device_id),
-        iccid: m.iccid,
-        imei: m.imei,
-        deviceStatus: m.device_status,
-        changeRequest: m.change_request,
-      })),
     };
   };
 
@@ -148,11 +127,44 @@ export function createTelegenceStore(db: Kysely<Database>): TelegenceStore {
       return loadBatch(batchId);
     },
 
+    async activationBatchMembers(batchId) {
+      const members = await sql<{
+        device_change_id: number;
+        device_id: number | null;
+        iccid: string | null;
+        imei: string | null;
+        device_status: string | null;
+        change_request: Record<string, unknown> | null;
+      }>`
+      select dc.id as device_change_id, dc.device_id, coalesce(dc.iccid, d.iccid) as iccid,
+             d.imei, d.status as device_status, dc.change_request
+      from telegence_activation_batch_members m
+      join device_changes dc on dc.id = m.device_change_id
+      left join devices d on d.id = dc.device_id
+      where m.batch_id = ${batchId}
+      order by dc.id`.execute(db);
+      return members.rows.map((m) => ({
+        deviceChangeId: Number(m.device_change_id),
+        deviceId: m.device_id === null ? null : Number(m.device_id),
+        iccid: m.iccid,
+        imei: m.imei,
+        deviceStatus: m.device_status,
+        changeRequest: m.change_request,
+      }));
+    },
+
     async recordBatchSubmission(batchId, submission) {
       await sql`
         update telegence_activation_batches
         set submission = coalesce(submission, ${JSON.stringify(submission)}::jsonb), updated_at = now()
         where id = ${batchId}`.execute(db);
+    },
+
+    async recordBatchSendFailure(batchId) {
+      await sql`
+        update telegence_activation_batches
+        set send_failures = send_failures + 1, updated_at = now()
+        where id = ${batchId} and submission is null`.execute(db);
     },
 
     async recordBatchFailure(batchId, error) {

@@ -30,6 +30,7 @@ import type {
 import type { DeviceResult } from '../ports/engine-store.ts';
 import type {
   ActivationBatch,
+  ActivationBatchMember,
   ActivationBatchSubmission,
   TelegenceStore,
 } from '../ports/telegence-store.ts';
@@ -96,7 +97,11 @@ export function createActivationRunner(
   deps: {
     telegenceStore: Pick<
       TelegenceStore,
-      'activationBatchOf' | 'recordBatchSubmission' | 'recordBatchFailure'
+      | 'activationBatchOf'
+      | 'activationBatchMembers'
+      | 'recordBatchSubmission'
+      | 'recordBatchSendFailure'
+      | 'recordBatchFailure'
     >;
   },
   timing: ActivationTiming,
@@ -139,7 +144,7 @@ export function createActivationRunner(
     const sent: ActivationBatchSubmission['sent'] = [];
     const excluded: ActivationBatchSubmission['excluded'] = [];
     const records: Array<Readonly<Record<string, unknown>>> = [];
-    for (const member of batch.members) {
+    for (const member of await deps.telegenceStore.activationBatchMembers(batch.id)) {
       const reason = exclusionOf(ctx, member);
       if (reason !== undefined) {
         excluded.push({ deviceChangeId: member.deviceChangeId, error: reason });
@@ -161,8 +166,14 @@ export function createActivationRunner(
     if (records.length === 0) return { confirmedByLookup: false, sent, excluded, submittedAt };
     let answer: TelegenceActivationSubmissionView;
     try {
+      // A send that failed before reaching the carrier leaves its step in progress; the next
+      // send is a fresh step, so that only a send that may have arrived is looked up.
+      const stepName =
+        batch.sendFailures === 0
+          ? 'telegence.activateServices'
+          : `telegence.activateServices.${batch.sendFailures + 1}`;
       answer = await ctx.step<TelegenceActivationSubmissionView>(
-        'telegence.activateServices',
+        stepName,
         {
           idempotent: false,
           // An attempt that died mid-call: the device list shows lines from `reserved` on.
@@ -184,6 +195,7 @@ export function createActivationRunner(
         () => gateway.activateServices(records, { signal: ctx.signal }),
       );
     } catch (error) {
+      if (notSent(error)) await deps.telegenceStore.recordBatchSendFailure(batch.id);
       if (isRetryable(error)) throw error;
       const message = `Telegence refused the activation request of ${records.length} device(s): ${errorText(error)}`;
       await deps.telegenceStore.recordBatchFailure(batch.id, message);
@@ -352,11 +364,18 @@ export function createActivationRunner(
   };
 }
 
+/**
+ * True for a carrier error that certainly did not reach the carrier's write: an integration
+ * error (code `INTEGRATION_…`) not flagged ambiguous (refused, 502/503, throttled, circuit open).
+ * Anything else (timeouts after sending, a database failure after the call) may have.
+ */
+function notSent(error: unknown): boolean {
+  const e = error as { code?: unknown; ambiguous?: unknown } | null;
+  return typeof e?.code === 'string' && e.code.startsWith('INTEGRATION_') && e.ambiguous === false;
+}
+
 /** Why a batch member is left out of the request (checked before anything is sent). */
-function exclusionOf(
-  ctx: HandlerContext,
-  member: ActivationBatch['members'][number],
-): string | undefined {
+function exclusionOf(ctx: HandlerContext, member: ActivationBatchMember): string | undefined {
   if (member.iccid === null || member.iccid === '') {
     return 'The device has no ICCID: a Telegence activation needs the SIM';
   }

@@ -48,14 +48,15 @@ export interface ActivationBatchSubmission {
   submittedAt: string;
 }
 
-/** An activation batch. */
+/** An activation batch (its members are read separately, by the leader only). */
 export interface ActivationBatch {
   id: number;
   leaderDeviceChangeId: number;
-  members: ActivationBatchMember[];
   submission: ActivationBatchSubmission | null;
   /** The batch could not be submitted (terminal). */
   failedError: string | null;
+  /** Sends that failed without reaching the carrier (the next send is a new step). */
+  sendFailures: number;
   /** Status and last error of the leader's device change. */
   leader: { status: string; lastError: string | null };
 }
@@ -85,8 +86,12 @@ export interface TelegenceStore {
     deviceChangeId: number,
     maxSize: number,
   ): Promise<ActivationBatch>;
+  /** The device changes of a batch, in id order. */
+  activationBatchMembers(batchId: number): Promise<ActivationBatchMember[]>;
   /** Records the batch's submission (idempotent: a later call with the same value is harmless). */
   recordBatchSubmission(batchId: number, submission: ActivationBatchSubmission): Promise<void>;
+  /** Counts a send that failed without reaching the carrier. */
+  recordBatchSendFailure(batchId: number): Promise<void>;
   /** Records that the batch cannot be submitted. */
   recordBatchFailure(batchId: number, error: string): Promise<void>;
 }
