@@ -288,3 +288,42 @@ describe("tenant isolation: another tenant's bulk change answers 404 on every ro
     }
   });
 });
+
+describe('OpenAPI docs', () => {
+  it('serves the OpenAPI document generated from the route schemas, with every route and error code', async () => {
+    const res = await harness.app.inject({ method: 'GET', url: '/docs/json' });
+    expect(res.statusCode).toBe(200);
+    const doc = res.json();
+    expect(doc.openapi).toBe('3.0.3');
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      '/api/v1/bulk-changes',
+      '/api/v1/bulk-changes/{id}',
+      '/api/v1/bulk-changes/{id}/cancel',
+      '/api/v1/bulk-changes/{id}/device-changes',
+      '/api/v1/bulk-changes/{id}/logs',
+      '/api/v1/bulk-changes/{id}/retry',
+      '/api/v1/devices',
+      '/api/v1/service-providers',
+    ]);
+    const post = doc.paths['/api/v1/bulk-changes'].post;
+    expect(post.requestBody.content['application/json'].schema.required).toEqual(
+      expect.arrayContaining(['changeType', 'serviceProviderId', 'devices']),
+    );
+    expect(post.parameters.map((p: { name: string }) => p.name)).toEqual(
+      expect.arrayContaining([
+        'dryRun',
+        'strict',
+        'changeType',
+        'serviceProviderId',
+        'idempotency-key',
+      ]),
+    );
+    for (const code of ['VALIDATION_FAILED', 'PAYLOAD_TOO_LARGE', 'UNAUTHORIZED', 'NOT_FOUND']) {
+      expect(doc.info.description).toContain(`\`${code}\``);
+    }
+    const ui = await harness.app.inject({ method: 'GET', url: '/docs' });
+    expect(ui.statusCode).toBe(200);
+    expect(ui.headers['content-type']).toMatch(/text\/html/);
+    expect(ui.body).toMatch(/swagger/i);
+  });
+});

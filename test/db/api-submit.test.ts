@@ -331,6 +331,20 @@ describe('POST /api/v1/bulk-changes (CSV)', () => {
     expect(res.json().issues).toEqual([expect.objectContaining({ row: 2, field: 'iccid' })]);
   });
 
+  it('Idempotency-Key on a CSV upload: the same file returns the first bulk change, another file is refused', async () => {
+    const csv = `iccid,ContactName\n${iccidFor(14)},A\n${iccidFor(15)},B\n`;
+    const first = await postCsv(csv, q(), { 'idempotency-key': 'csv-1' });
+    expect(first.statusCode).toBe(201);
+    const again = await postCsv(csv, q(), { 'idempotency-key': 'csv-1' });
+    expect(again.statusCode).toBe(200);
+    expect(again.json().id).toBe(first.json().id);
+    const other = await postCsv(`iccid,ContactName\n${iccidFor(14)},C\n`, q(), {
+      'idempotency-key': 'csv-1',
+    });
+    expect(other.statusCode).toBe(409);
+    expect(other.json().code).toBe('IDEMPOTENCY_KEY_REUSED');
+  });
+
   it('answers 413 beyond 100,000 rows and beyond 20 MB, creating nothing', async () => {
     const before = await countBulkChanges(a.tenant.id);
     const lines = ['iccid'];

@@ -58,7 +58,16 @@ async function processAll(id: number) {
 
 describe('bulk-change CLI against the real server', () => {
   it('demo-csv prints the devices of a provider, submit --wait follows progress and exits 1 when a device failed', async () => {
-    const csv = await runCli(['demo-csv', '--integration', 'POD19', '--count', '5'], env());
+    const full = await runCli(['demo-csv', '--integration', 'POD19', '--count', '2'], env());
+    expect(full.stdout.trim().split('\n')).toEqual([
+      'iccid,ContactName,CostCenter1',
+      `${iccidFor(1)},Demo unit 1,DEMO-B`,
+      `${iccidFor(2)},Demo unit 2,DEMO-C`,
+    ]);
+    const csv = await runCli(
+      ['demo-csv', '--integration', 'POD19', '--count', '5', '--bare'],
+      env(),
+    );
     expect(csv.code).toBe(0);
     expect(csv.stdout.trim().split('\n')).toEqual(['iccid', ...[1, 2, 3, 4, 5].map(iccidFor)]);
     const file = join(dir, 'devices.csv');

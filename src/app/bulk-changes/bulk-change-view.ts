@@ -41,7 +41,7 @@ export interface BulkChangeProgress {
   failed: number;
   /** 0–100, one decimal. */
   percentDone: number;
-  /** Device changes worked per second since the bulk change started (null before). */
+  /** Device changes worked (PROCESSED or API_FAILED) per second since it started (null before). */
   throughputPerSecond: number | null;
   /** Seconds until every device change is done at the current throughput (null: unknown). */
   etaSeconds: number | null;
@@ -81,7 +81,8 @@ export function toBulkChangeView(
     if (isTerminalDeviceChangeStatus(status as DeviceChangeStatus)) done += n;
   }
   const total = Object.values(all).reduce((a, b) => a + b, 0);
-  const worked = done - all.ERROR;
+  // Throughput counts the device changes actually worked (not rejected or cancelled ones).
+  const worked = all.PROCESSED + all.API_FAILED;
   const end = facts.processedAt ?? now;
   const seconds = facts.startedAt === null ? 0 : (end.getTime() - facts.startedAt.getTime()) / 1000;
   const throughput = facts.startedAt === null || seconds <= 0 ? null : worked / seconds;

@@ -203,17 +203,30 @@ export function createSubmitBulkChange(deps: SubmitDeps): SubmitBulkChange {
         idempotencyKey: key,
       });
       const counts: Record<string, number> = {};
+      // The insert of a chunk is not awaited before the next chunk is read and validated, so
+      // the CSV parsing and validation work overlaps the database's work on the insert (the
+      // next chunk's look-ups queue behind it on the transaction's connection).
+      let pending: Promise<void> = Promise.resolve();
+      let failed: unknown;
       for await (const batch of chunks(rows, SUBMIT_CHUNK_SIZE)) {
         const validated = await validateChunk(ctx, batch, tx);
+        await pending;
+        if (failed !== undefined) throw failed;
         tally(report, validated);
         if (input.strict === true && report.rejected > 0) continue;
         for (const v of validated) counts[v.row.status] = (counts[v.row.status] ?? 0) + 1;
-        await tx.addDeviceChanges(
-          bulkChangeId,
-          portalType,
-          validated.map((v) => v.row),
-        );
+        pending = tx
+          .addDeviceChanges(
+            bulkChangeId,
+            portalType,
+            validated.map((v) => v.row),
+          )
+          .catch((error: unknown) => {
+            failed = error;
+          });
       }
+      await pending;
+      if (failed !== undefined) throw failed;
       if (report.total === 0) throw noDevices();
       if (input.strict === true && report.rejected > 0) {
         throw new ValidationError(

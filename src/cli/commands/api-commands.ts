@@ -331,9 +331,20 @@ export function registerApiCommands(program: Command): void {
       .description('Print a CSV of devices of one of your service providers (e.g. to try `submit`)')
       .option('--integration <name>', 'first service provider of this integration, e.g. POD19')
       .option('--service-provider <id>', 'this service provider', parseId)
-      .option('--count <n>', 'how many devices', parseId, 500),
+      .option('--count <n>', 'how many devices', parseId, 500)
+      .option(
+        '--bare',
+        'only the iccid column (default: also ContactName and CostCenter1 demo values, ready for an EditUsernameCostCenter submit)',
+      ),
   ).action(
-    async (opts: ApiFlags & { integration?: string; serviceProvider?: number; count: number }) => {
+    async (
+      opts: ApiFlags & {
+        integration?: string;
+        serviceProvider?: number;
+        count: number;
+        bare?: boolean;
+      },
+    ) => {
       const api = await clientFor(opts);
       let spId = opts.serviceProvider;
       if (spId === undefined) {
@@ -349,7 +360,8 @@ export function registerApiCommands(program: Command): void {
           );
         }
       }
-      const out: string[] = ['iccid'];
+      const bare = opts.bare === true;
+      const out: string[] = [bare ? 'iccid' : 'iccid,ContactName,CostCenter1'];
       let cursor: string | null = null;
       while (out.length - 1 < opts.count) {
         const query: URLSearchParams = new URLSearchParams({
@@ -362,7 +374,13 @@ export function registerApiCommands(program: Command): void {
             items: { iccid: string | null }[];
             nextCursor: string | null;
           }>(`/devices?${query}`);
-        for (const d of page.items) if (d.iccid !== null) out.push(d.iccid);
+        for (const d of page.items) {
+          if (d.iccid === null) continue;
+          const n = out.length;
+          out.push(
+            bare ? d.iccid : `${d.iccid},Demo unit ${n},DEMO-${String.fromCharCode(65 + (n % 3))}`,
+          );
+        }
         cursor = page.nextCursor;
         if (cursor === null) break;
       }
