@@ -29,6 +29,8 @@ export interface NotificationHarness {
   receiver: WebhookReceiver;
   /** Added to the real time the dispatcher and the receiver see; reset after each test. */
   offsetMs: number;
+  /** Tenant whose secret the receiver verifies with (set by `finished`). */
+  tenantId: number;
   now(): Date;
   secrets(): ReturnType<typeof createWebhookSecretStore>;
   dispatcher(
@@ -62,10 +64,10 @@ function attemptRows(testDb: TestDatabase, ids: number[]) {
 export function useNotificationHarness(): NotificationHarness {
   const testDb = useTestDatabase();
   const box = createTestSecretBox();
-  let currentTenant = 0;
   const h = {
     testDb,
     offsetMs: 0,
+    tenantId: 0,
     now: () => new Date(Date.now() + h.offsetMs),
     secrets: () => createWebhookSecretStore(testDb().db, box),
     dispatcher(options = {}, store = createNotificationStore(testDb().db)) {
@@ -98,7 +100,7 @@ export function useNotificationHarness(): NotificationHarness {
           ...options.settings,
         },
       });
-      currentTenant = result.tenant.id;
+      h.tenantId = result.tenant.id;
       return result;
     },
     async outboxOf(bulkChangeId) {
@@ -112,7 +114,7 @@ export function useNotificationHarness(): NotificationHarness {
 
   beforeAll(async () => {
     h.mail = await startMailSink();
-    h.receiver = await startWebhookReceiver(() => h.secrets().getOrCreate(currentTenant), h.now);
+    h.receiver = await startWebhookReceiver(() => h.secrets().getOrCreate(h.tenantId), h.now);
   });
   afterAll(async () => {
     await h.mail.close();
