@@ -72,29 +72,34 @@ export async function startWebhookReceiver(
   const processed = new Map<string, unknown>();
   const script: number[] = [];
   const server = createServer((req, res) => {
-    void (async () => {
-      const body = await readBody(req);
-      const header = (name: string) => String(req.headers[name] ?? '');
-      const h = {
-        id: header('webhook-id'),
-        timestamp: header('webhook-timestamp'),
-        signature: header('webhook-signature'),
-      };
-      const valid = verifyStandardWebhook(
-        await secret(),
-        h,
-        body,
-        Math.floor(clock().getTime() / 1000),
-      );
-      const scripted = script.shift();
-      let status = scripted ?? (valid ? 200 : 401);
-      const duplicate = processed.has(h.id);
-      if (status === 200 && valid && !duplicate) processed.set(h.id, JSON.parse(body));
-      if (!valid && scripted === undefined) status = 401;
-      requests.push({ ...h, body, signatureValid: valid, duplicate, answeredWith: status });
-      res.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'ok' : 'no');
-    })();
+    handle(req)
+      .then((status) =>
+        res.writeHead(status, { 'content-type': 'text/plain' }).end(status === 200 ? 'ok' : 'no'),
+      )
+      .catch(() => res.writeHead(500).end('receiver error'));
   });
+  async function handle(req: IncomingMessage): Promise<number> {
+    const body = await readBody(req);
+    const header = (name: string) => String(req.headers[name] ?? '');
+    const h = {
+      id: header('webhook-id'),
+      timestamp: header('webhook-timestamp'),
+      signature: header('webhook-signature'),
+    };
+    const valid = verifyStandardWebhook(
+      await secret(),
+      h,
+      body,
+      Math.floor(clock().getTime() / 1000),
+    );
+    const scripted = script.shift();
+    let status = scripted ?? (valid ? 200 : 401);
+    const duplicate = processed.has(h.id);
+    if (status === 200 && valid && !duplicate) processed.set(h.id, JSON.parse(body));
+    if (!valid && scripted === undefined) status = 401;
+    requests.push({ ...h, body, signatureValid: valid, duplicate, answeredWith: status });
+    return status;
+  }
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
