@@ -125,7 +125,7 @@ describe('reliability: crashes, duplicates, faults, an outage and poison message
         databaseUrl: env.databaseUrl ?? '',
         secretsKey: env.secretsKey,
         settings: SETTINGS,
-        poolSize: 10,
+        poolSize: 6,
         sampleMs: 200,
       });
       const envVars = { PATH: process.env.PATH, HOME: process.env.HOME };
