@@ -40,6 +40,8 @@ export interface BenchResult {
   p50Ms: number;
   p95Ms: number;
   peakRssMb: number;
+  /** Peak V8 heap in use of the same process(es). */
+  peakHeapMb: number;
   /** Whose RSS: the worker process(es), or this process (PGlite: engine, database, simulators). */
   rssOf: 'worker' | 'bench process';
   database: 'pglite' | 'postgres';
@@ -97,7 +99,7 @@ export async function runScenario(
   let engine: BenchEngine | undefined;
   let workers: BenchWorkerHandle[] = [];
   let sender: { queue: BulkChangeQueue; stop(): Promise<void> } | undefined;
-  const rss = { peak: 0 };
+  const rss = { peak: 0, heap: 0 };
   let rssTimer: NodeJS.Timeout | undefined;
   try {
     let submitMs: number | undefined;
@@ -167,8 +169,9 @@ export async function runScenario(
     const statsBefore = { jasper: env.jasper.stats(), revio: env.revio.stats() };
     const throttledBefore = env.jasper.throttleCounts();
     rssTimer = setInterval(() => {
-      if (scenario.workers === 0)
-        rss.peak = Math.max(rss.peak, process.memoryUsage.rss() / 1_048_576);
+      if (scenario.workers > 0) return;
+      rss.peak = Math.max(rss.peak, process.memoryUsage.rss() / 1_048_576);
+      rss.heap = Math.max(rss.heap, process.memoryUsage().heapUsed / 1_048_576);
     }, 250);
     progress(`${scenario.name}: running`);
     const started = performance.now();
@@ -207,6 +210,7 @@ export async function runScenario(
         latencies.push(...s.latencies);
         queries += s.queries;
         rss.peak = Math.max(rss.peak, s.rssMb);
+        rss.heap = Math.max(rss.heap, s.heapUsedMb);
       }
     }
     const statuses = await countStatuses(env, bulkChangeId);
@@ -265,6 +269,7 @@ export async function runScenario(
       p50Ms: round(percentile(latencies, 0.5), 1),
       p95Ms: round(percentile(latencies, 0.95), 1),
       peakRssMb: round(rss.peak, 0),
+      peakHeapMb: round(rss.heap, 0),
       rssOf: scenario.workers === 0 ? 'bench process' : 'worker',
       database: scenario.database,
       target: describeTarget(scenario),

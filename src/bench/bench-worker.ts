@@ -33,7 +33,14 @@ export interface BenchWorkerConfig {
 /** What a worker process reports. */
 export type BenchWorkerEvent =
   | { event: 'ready'; worker: string; pid: number }
-  | ({ event: 'sample'; worker: string; at: number; rssMb: number } & BenchSample);
+  | ({
+      event: 'sample';
+      worker: string;
+      at: number;
+      rssMb: number;
+      /** V8 heap in use (what the engine's objects take, unlike RSS). */
+      heapUsedMb: number;
+    } & BenchSample);
 
 function emit(event: BenchWorkerEvent): void {
   // Synchronous: a SIGKILL right after must not lose a line (stdout on a pipe is asynchronous).
@@ -70,6 +77,7 @@ async function main(): Promise<void> {
       worker: config.name,
       at: Date.now(),
       rssMb: process.memoryUsage.rss() / 1_048_576,
+      heapUsedMb: process.memoryUsage().heapUsed / 1_048_576,
       ...engine.collector.drain(),
     });
   const timer = setInterval(sample, config.sampleMs ?? 250);

@@ -3,7 +3,7 @@
  * TYPE AND ACCOUNT — add a line when a change type lands), the fault plan and the timings.
  * Knobs come from the environment so that CI can bound the run: `CHAOS_SEED` (default
  * 20261201), `CHAOS_OUTAGE_MS` (default 30000), `CHAOS_DEVICES` (default 2000, spread evenly
- * over the mix), `CHAOS_TIMEOUT_MS` (default 360000).
+ * over the mix), `CHAOS_TIMEOUT_MS` (default 600000).
  */
 import type { ChangeType } from '../../src/domain/change-types/change-type.ts';
 
@@ -65,7 +65,7 @@ export const CHAOS = {
   seed: num('CHAOS_SEED', 20_261_201),
   devices: num('CHAOS_DEVICES', 2000),
   outageMs: num('CHAOS_OUTAGE_MS', 30_000),
-  timeoutMs: num('CHAOS_TIMEOUT_MS', 360_000),
+  timeoutMs: num('CHAOS_TIMEOUT_MS', 600_000),
   /** The carrier account that goes down (simulator account key). */
   outageAccount: 'pod19',
   /**
@@ -75,7 +75,7 @@ export const CHAOS = {
   outageLatestStartMs: 60_000,
   workers: 3,
   /** Random SIGKILLs: one every this many ms (uniform). */
-  killEveryMs: [6000, 14_000] as const,
+  killEveryMs: [8000, 20_000] as const,
   maxRestarts: 60,
   /** Fault probabilities of every carrier and billing call. */
   serverErrorRate: 0.2,

@@ -43,7 +43,7 @@ import { CHAOS, CHAOS_MIX } from './chaos-plan.ts';
 
 const SETTINGS: BenchEngineSettings = {
   pageSize: 20,
-  maxParallel: 8,
+  maxParallel: 12,
   concurrency: 2,
   leaseMs: 8000,
   carrierTimeoutMs: 1500,
@@ -125,7 +125,7 @@ describe('reliability: crashes, duplicates, faults, an outage and poison message
         databaseUrl: env.databaseUrl ?? '',
         secretsKey: env.secretsKey,
         settings: SETTINGS,
-        poolSize: 8,
+        poolSize: 6,
         sampleMs: 200,
       });
       const envVars = { PATH: process.env.PATH, HOME: process.env.HOME };
@@ -214,6 +214,26 @@ describe('reliability: crashes, duplicates, faults, an outage and poison message
           }
         }
       })();
+      const progressRun = (async () => {
+        while (!done) {
+          await sleep(15_000);
+          const rows = await db
+            .selectFrom('device_changes')
+            .select(['status'])
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where(
+              'bulk_change_id',
+              'in',
+              bulks.map((b) => b.id),
+            )
+            .groupBy('status')
+            .execute();
+          const counts = Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+          console.info(
+            `chaos: ${Math.round((Date.now() - began) / 1000)} s ${JSON.stringify(counts)}`,
+          );
+        }
+      })();
       const kills: string[] = [];
       while (!done) {
         await sleep(prng.int(CHAOS.killEveryMs[0], CHAOS.killEveryMs[1]));
@@ -227,7 +247,7 @@ describe('reliability: crashes, duplicates, faults, an outage and poison message
         kills.push(victim.name);
       }
       const result = await supervision;
-      await Promise.all([outageRun, burstRun]);
+      await Promise.all([outageRun, burstRun, progressRun]);
       const elapsedMs = Date.now() - began;
 
       // Poison needs its 4 deliveries (pg-boss backoff from 5 s) before it is dead-lettered.

@@ -127,7 +127,14 @@ export function createMessageProcessor(
       }
       heldSince = asked;
     }
+    // The handler's signal: aborted when the lease is lost or when the message's own signal
+    // aborts (shutdown). Not `AbortSignal.any`: composites of the message's long-lived signal
+    // stay referenced from it for as long as the message runs (a 100,000-device message grew
+    // the heap by every device's signal); this listener is removed when the device is done.
     const lost = new AbortController();
+    const onStop = () => lost.abort(context.signal.reason);
+    if (context.signal.aborted) onStop();
+    else context.signal.addEventListener('abort', onStop, { once: true });
     const heartbeat = setInterval(
       () => {
         // Self-fencing: a renewal that cannot get through (database slow, pool exhausted, event
@@ -156,7 +163,7 @@ export function createMessageProcessor(
         change,
         request: { ...bulk.request, ...(change.changeRequest ?? {}) },
         flags: { ...message },
-        signal: AbortSignal.any([context.signal, lost.signal]),
+        signal: lost.signal,
         logger,
         step: createStepRunner(
           store.steps,
@@ -182,6 +189,7 @@ export function createMessageProcessor(
       );
     }
     clearInterval(heartbeat);
+    context.signal.removeEventListener('abort', onStop);
     const recorded = await store.recordResult(change, owner, result, logs);
     if (!recorded)
       logger.warn(
