@@ -24,6 +24,7 @@ import { resolveConfig } from '../../config/resolve-config.ts';
 import { createEngineMetrics } from '../../runtime/engine-metrics.ts';
 import { ensureDemoSeeded } from '../../runtime/ensure-demo-seeded.ts';
 import { openRuntime } from '../../runtime/open-runtime.ts';
+import { registerThingSpaceCallbacks } from '../../runtime/register-thingspace-callbacks.ts';
 import { startApi } from '../../runtime/start-api.ts';
 import { startEngine } from '../../runtime/start-engine.ts';
 import { startNotifications } from '../../runtime/start-notifications.ts';
@@ -109,6 +110,16 @@ export async function runServeCommand(flags: ServiceOptions): Promise<void> {
 
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.port;
+    if (callbacks !== undefined) {
+      // ThingSpace accounts with `callbackEnabled` send their completions to this service.
+      await registerThingSpaceCallbacks({
+        db: runtime.database.db,
+        secretBox: runtime.secretBox,
+        logger,
+        url: `${config.publicUrl}/callbacks/thingspace`,
+        credentials: config.callbacks,
+      });
+    }
     const lines = [
       `device-bulk-change ${packageJson.version} (${config.mode} mode) listening on http://${config.host}:${port}`,
       `  database: ${runtime.database.describe()}`,
