@@ -14,7 +14,7 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database.
 
 /** The migrations shipped with this build, and the latest version. */
 const SHIPPED = (await loadMigrationFiles(DEFAULT_MIGRATIONS_DIR)).map((f) => f.name);
-const LATEST = SHIPPED.length;
+const LATEST = Number(SHIPPED.at(-1)?.slice(0, 4) ?? 0);
 
 const opened: TestDatabase[] = [];
 const tempDirs: string[] = [];
