@@ -69,7 +69,8 @@ describe('Telegence CarrierRatePlanChange and ChangeICCIDAndIMEI through the eng
     expect((await h.changes(id))[0]?.status).toBe('PROCESSED');
     const calls = h.calls('patchLine', from);
     expect(calls.map((c) => c.outcome)).toEqual([502, 200]);
-    const sent = Date.parse((calls[1]?.body as { effectiveDate: string }).effectiveDate);
+    const body = calls[1]?.body as { effectiveDate?: string } | undefined;
+    const sent = Date.parse(body?.effectiveDate ?? '');
     expect(sent).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
     expect(h.sim.line(device.msisdn ?? '')?.singleUserCode).toBe('IOTDATA25MB');
   });
