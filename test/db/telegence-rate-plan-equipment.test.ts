@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { imeiFor } from '../support/db-fixtures.ts';
 import { startTelegenceHarness, type TelegenceHarness } from '../support/telegence-fixtures.ts';
 import { useTestDatabase } from '../support/test-database.ts';
 
@@ -69,9 +70,8 @@ describe('Telegence CarrierRatePlanChange and ChangeICCIDAndIMEI through the eng
     expect((await h.changes(id))[0]?.status).toBe('PROCESSED');
     const calls = h.calls('patchLine', from);
     expect(calls.map((c) => c.outcome)).toEqual([502, 200]);
-    const sent = Date.parse(
-      (calls[1]?.body as { effectiveDate?: string } | undefined)?.effectiveDate ?? '',
-    );
+    const body = calls[1]?.body as { effectiveDate?: string } | undefined;
+    const sent = Date.parse(body?.effectiveDate ?? '');
     expect(sent).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000);
     expect(h.sim.line(device.msisdn ?? '')?.singleUserCode).toBe('IOTDATA25MB');
   });
@@ -158,6 +158,26 @@ describe('Telegence CarrierRatePlanChange and ChangeICCIDAndIMEI through the eng
         'Associate Customer: Update AMOP Customer Rate Plan',
       ]),
     );
+  });
+
+  it('recovers from a carrier 500 and a timeout on the swap (idempotent PATCH sent again)', async () => {
+    const [device] = await h.lines('A', 1);
+    if (device === undefined) throw new Error('no line');
+    const newImei = imeiFor(87_654_321);
+    const from = h.sim.journal.length;
+    h.sim.faults.add({ operation: 'patchLine', effect: { kind: 'error', status: 500 }, times: 1 });
+    h.sim.faults.add({
+      operation: 'patchLine',
+      effect: { kind: 'hang', applyWrite: true },
+      times: 1,
+    });
+    const id = await h.create('ChangeICCIDAndIMEI', { NewIMEI: newImei }, [device]);
+    expect(await h.run(id)).toBe('PROCESSED');
+    const [change] = await h.changes(id);
+    expect([change?.status, change?.status_details]).toEqual(['PROCESSED', expect.any(String)]);
+    expect(h.calls('patchLine', from).map((e) => e.outcome)).toEqual([500, 'hang', 200]);
+    expect(h.sim.line(device.msisdn ?? '')?.imei).toBe(newImei);
+    expect((await h.device(device.id)).imei).toBe(newImei);
   });
 
   it('fails an eSIM-only device with the original message and leaves it unchanged', async () => {
