@@ -5,8 +5,8 @@
  * "iccid", "message": "…" }] }` (`details` only when there are row/field issues).
  *
  * {@link ERROR_STATUS} is the single table of code → status; the README "API errors" table and
- * the OpenAPI description are rendered from it, and a test fails when a code lacks an entry or
- * the README differs.
+ * the OpenAPI description are rendered from it (`npm run docs:errors` rewrites the README
+ * table), and a test fails when a code lacks an entry or the README differs.
  */
 import type { FastifyError } from 'fastify';
 import { MAX_SUBMIT_BYTES } from '../app/submit/submit-rows.ts';

@@ -25,6 +25,25 @@ export interface StartedApi {
 }
 
 /**
+ * Starts the queue outbox relay on the runtime's database (`serve` through {@link startApi};
+ * `worker` too, so queue messages left by an API process that died after its commit are sent
+ * even while no API process runs).
+ *
+ * @example
+ * const relay = startQueueRelay(runtime, engine.queue);
+ */
+export function startQueueRelay(
+  runtime: Pick<Runtime, 'database' | 'logger'>,
+  queue: BulkChangeQueue,
+  options: QueueOutboxRelayOptions = {},
+): QueueOutboxRelay {
+  return startQueueOutboxRelay(
+    { store: createQueueOutboxStore(runtime.database.db), queue, logger: runtime.logger },
+    options,
+  );
+}
+
+/**
  * Builds the API dependencies and starts the queue outbox relay.
  *
  * @example
@@ -37,10 +56,7 @@ export function startApi(
   relayOptions: QueueOutboxRelayOptions = {},
 ): StartedApi {
   const db = runtime.database.db;
-  const relay = startQueueOutboxRelay(
-    { store: createQueueOutboxStore(db), queue, logger: runtime.logger },
-    relayOptions,
-  );
+  const relay = startQueueRelay(runtime, queue, relayOptions);
   const store = createBulkChangeApiStore(db);
   const deps: ApiDeps = {
     store,

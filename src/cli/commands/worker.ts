@@ -10,6 +10,7 @@ import type { ServiceOptions } from '../../config/config-options.ts';
 import { processEnv } from '../../config/env.ts';
 import { resolveConfig } from '../../config/resolve-config.ts';
 import { openRuntime } from '../../runtime/open-runtime.ts';
+import { startQueueRelay } from '../../runtime/start-api.ts';
 import { startEngine } from '../../runtime/start-engine.ts';
 import { startNotifications } from '../../runtime/start-notifications.ts';
 import { startQueue } from '../../runtime/start-queue.ts';
@@ -25,12 +26,14 @@ export async function runWorkerCommand(flags: ServiceOptions): Promise<void> {
     try {
       const engine = await startEngine(runtime, queue);
       const notifications = startNotifications(runtime);
+      const relay = startQueueRelay(runtime, engine.queue);
       const from = queue.kind === 'sqs' ? `SQS ${queue.sqs.settings.queueUrl}` : 'pg-boss';
       process.stdout.write(
         `worker ${process.pid} working bulk-change messages from ${from} (${runtime.database.describe()})\n`,
       );
       await waitForShutdownSignal(logger);
       await notifications.stop();
+      await relay.stop();
       await engine.stop();
     } finally {
       await queue.stop();
