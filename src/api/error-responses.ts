@@ -40,6 +40,10 @@ export const ERROR_STATUS: Readonly<Partial<Record<ErrorCode, { status: number; 
       when: 'a unique record already exists, or a concurrent request holds it',
     },
     INTEGRATION_NETWORK: { status: 502, when: 'a carrier or billing API cannot be reached' },
+    NOTIFICATION_DELIVERY_FAILED: {
+      status: 502,
+      when: 'an email or status webhook could not be delivered (never answered by the API; listed for completeness)',
+    },
     INTEGRATION_TIMEOUT: { status: 504, when: 'a carrier or billing API did not answer in time' },
     INTEGRATION_THROTTLED: { status: 503, when: 'a carrier or billing API throttles us' },
     INTEGRATION_AUTH_FAILED: {
