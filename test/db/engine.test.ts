@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { createBulkChangeApiStore } from '../../src/adapters/db/bulk-change-api-store.ts';
 import { createEngineStore } from '../../src/adapters/db/engine-store.ts';
 import { IntegrationError } from '../../src/adapters/integrations/shared/integration-error.ts';
+import { createBulkChangeActions } from '../../src/app/bulk-changes/bulk-change-actions.ts';
 import { createHandlerRegistry } from '../../src/app/engine/change-handler.ts';
 import { createMessageProcessor } from '../../src/app/engine/process-message.ts';
 import { sweepStalledBulkChanges } from '../../src/app/engine/stall-sweeper.ts';
@@ -354,5 +356,36 @@ describe('engine: processing a bulk change', () => {
     });
     expect(resent).toContain(bulkChangeId);
     expect(e.queue.sent.map((s) => s.message.bulkChangeId)).toContain(bulkChangeId);
+  });
+
+  it('a bulk change completed again after a user retry announces that completion too (once)', async () => {
+    let failFirst = true;
+    const e = engine({
+      script: async (ctx) =>
+        failFirst && ctx.change.rowNumber === 1
+          ? { kind: 'failed', details: 'refused', error: 'refused' }
+          : 'default',
+    });
+    const { bulkChangeId, tenant } = await createBulkChangeFixture(e.db, { count: 3 });
+    await e.process({ bulkChangeId, retryNumber: 0 }, context());
+    const actions = createBulkChangeActions({ store: createBulkChangeApiStore(e.db) });
+    failFirst = false;
+    await actions.retry(tenant.id, bulkChangeId);
+    await e.process({ bulkChangeId, retryNumber: 0 }, context());
+    await e.process({ bulkChangeId, retryNumber: 0 }, context()); // duplicate delivery
+
+    expect(await statusCounts(bulkChangeId)).toEqual({ PROCESSED: 3 });
+    const rows = await e.db
+      .selectFrom('notification_outbox')
+      .selectAll()
+      .where('kind', '=', 'bulkChange.completed')
+      .where('dedupe_key', 'like', `bulk-change-completed:${bulkChangeId}%`)
+      .orderBy('id')
+      .execute();
+    expect(rows.map((r) => (r.payload as { counts: unknown }).counts)).toEqual([
+      { PROCESSED: 2, API_FAILED: 1 },
+      { PROCESSED: 3 },
+    ]);
+    expect(rows[0]?.dedupe_key).toBe(`bulk-change-completed:${bulkChangeId}`);
   });
 });

@@ -84,8 +84,12 @@ export async function failOpen(
 }
 
 /**
- * Inserts the bulk change's one `bulkChange.completed` outbox row (kept once by its key). The
- * payload always carries `bulkChangeId`, `changeType`, `tenantId` and `serviceProviderId`, so
+ * Inserts the `bulkChange.completed` outbox row of a completion (kept once by its key). Callers
+ * announce only from a conditional status transition (PROCESSING → PROCESSED, or → ERROR), so
+ * each completion announces once; the first completion's key is `bulk-change-completed:<id>`,
+ * and a completion after a user retry reopened the bulk change gets
+ * `bulk-change-completed:<id>:<processed_at>`, so that it is notified too. The payload always
+ * carries `bulkChangeId`, `changeType`, `tenantId` and `serviceProviderId`, so
  * a notifier can build its report (e.g. the username report from the bulk change's
  * `device_history` rows) without guessing what the bulk change was.
  */
@@ -96,9 +100,19 @@ export async function announceCompletion(
 ): Promise<void> {
   const bulk = await trx
     .selectFrom('bulk_changes')
-    .select(['change_type', 'tenant_id', 'service_provider_id'])
+    .select(['change_type', 'tenant_id', 'service_provider_id', 'processed_at'])
     .where('id', '=', bulkChangeId)
     .executeTakeFirst();
+  const firstKey = `bulk-change-completed:${bulkChangeId}`;
+  const announcedBefore = await trx
+    .selectFrom('notification_outbox')
+    .select('id')
+    .where('dedupe_key', '=', firstKey)
+    .executeTakeFirst();
+  const dedupeKey =
+    announcedBefore === undefined
+      ? firstKey
+      : `${firstKey}:${(bulk?.processed_at ?? new Date()).toISOString()}`;
   const identity =
     bulk === undefined
       ? {}
@@ -112,7 +126,7 @@ export async function announceCompletion(
     .values({
       kind: 'bulkChange.completed',
       payload: JSON.stringify({ bulkChangeId, ...identity, ...payload }),
-      dedupe_key: `bulk-change-completed:${bulkChangeId}`,
+      dedupe_key: dedupeKey,
     })
     .onConflict((oc) => oc.column('dedupe_key').doNothing())
     .execute();
