@@ -1,16 +1,10 @@
 /**
  * The Rev.io part of the engine store ({@link EngineRevServiceStore}): customers, a device's
  * active lines (the AssociateCustomer guards), customer rate plans / pools / sites, recording a
- * created line, and device changes applied before the device change's result (an assignment
- * done now while its customer rate plan waits for its effective date).
+ * created line.
  */
 import { type Kysely, sql } from 'kysely';
 import type { EngineRevServiceStore } from '../../app/ports/engine-store.ts';
-import { PROCESSED_BY } from './engine-store-shared.ts';
-import {
-  createDeviceRepository,
-  type DeviceFieldChanges,
-} from './repositories/device-repository.ts';
 import type { Database } from './schema.ts';
 
 /**
@@ -106,19 +100,6 @@ export function createEngineRevServiceStore(db: Kysely<Database>): EngineRevServ
         })
         .onConflict((oc) => oc.columns(['billing_integration_id', 'external_id']).doNothing())
         .execute();
-    },
-
-    async applyDeviceChanges(change, update) {
-      const result = await createDeviceRepository(db).update(
-        update.deviceId,
-        update.changes as DeviceFieldChanges,
-        {
-          changedBy: PROCESSED_BY,
-          bulkChangeId: change.bulkChangeId,
-          deviceChangeId: change.deviceChangeId,
-        },
-      );
-      return result.changedFields;
     },
   };
 }

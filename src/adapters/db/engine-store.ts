@@ -16,7 +16,6 @@ import type { ChangeType } from '../../domain/change-types/change-type.ts';
 import type { Integration } from '../../domain/integrations.ts';
 import type { SecretRefs } from '../../domain/secret-ref.ts';
 import { createEngineBillingLookups } from './engine-billing-store.ts';
-import { createEngineDeviceStatusLookup } from './engine-device-status-store.ts';
 import { createEngineDeviceLookups } from './engine-device-store.ts';
 import { createEngineLifecycleStore } from './engine-lifecycle-store.ts';
 import { createEngineRevServiceStore } from './engine-revio-store.ts';
@@ -59,7 +58,6 @@ export function createEngineStore(db: Kysely<Database>): EngineStore {
     ...createEngineRevServiceStore(db),
 
     ...createEngineDeviceLookups(db),
-    ...createEngineDeviceStatusLookup(db),
 
     async getServiceProvider(id) {
       const row = await db

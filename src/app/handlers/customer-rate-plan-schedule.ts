@@ -70,7 +70,7 @@ export async function resolveRatePlanChanges(
  */
 export async function finishWithRatePlan(
   ctx: HandlerContext,
-  store: Pick<EngineStore, 'applyDeviceChanges'>,
+  store: Pick<EngineStore, 'applyDeviceUpdate'>,
   input: {
     now: DeviceUpdate['changes'];
     ratePlan: RatePlanChanges;
@@ -82,9 +82,9 @@ export async function finishWithRatePlan(
   const effective = input.effectiveDate === undefined ? undefined : new Date(input.effectiveDate);
   if (hasPlan && effective !== undefined && effective.getTime() > ctx.now().getTime()) {
     if (ctx.change.deviceId !== null && Object.keys(input.now).length > 0) {
-      await store.applyDeviceChanges(
-        { bulkChangeId: ctx.bulkChange.id, deviceChangeId: ctx.change.id },
+      await store.applyDeviceUpdate(
         { deviceId: ctx.change.deviceId, changes: input.now },
+        { bulkChangeId: ctx.bulkChange.id, deviceChangeId: ctx.change.id },
       );
     }
     const parkState: RatePlanParkState = {

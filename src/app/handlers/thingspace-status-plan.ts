@@ -86,7 +86,7 @@ const fail = (message: string): { failed: DeviceResult } => ({
 /** Works out the plan, or the reason the device change cannot be attempted. */
 export async function planThingSpaceStatus(
   ctx: HandlerContext,
-  store: Pick<EngineStore, 'findCarrierRatePlan' | 'getDeviceStatus'>,
+  store: Pick<EngineStore, 'findCarrierRatePlan' | 'findDeviceStatus'>,
 ): Promise<ThingSpaceStatusPlan | { failed: DeviceResult }> {
   const parsed = statusUpdateSchema.safeParse(ctx.request, { error: predicateErrorMap });
   if (!parsed.success) {
@@ -138,7 +138,7 @@ export async function planThingSpaceStatus(
   let deviceStatus = DEFAULT_DEVICE_STATUS[target];
   if (target === 'active' && !activate) deviceStatus = DEFAULT_DEVICE_STATUS['pending activation'];
   if (request.PostUpdateStatusId !== undefined) {
-    const status = await store.getDeviceStatus(request.PostUpdateStatusId);
+    const status = await store.findDeviceStatus(request.PostUpdateStatusId);
     if (status === undefined || status.integration !== Integration.ThingSpace) {
       return fail(
         `PostUpdateStatusId ${request.PostUpdateStatusId} is not a ThingSpace device status`,

@@ -37,7 +37,7 @@ export type AfterThingSpaceStatusChange = (
 
 type Deps = {
   gateways: CarrierGateways;
-  store: Pick<EngineStore, 'findCarrierRatePlan' | 'getDeviceStatus'>;
+  store: Pick<EngineStore, 'findCarrierRatePlan' | 'findDeviceStatus'>;
   afterStatusChange?: AfterThingSpaceStatusChange;
 };
 

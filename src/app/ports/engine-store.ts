@@ -206,14 +206,6 @@ export interface EngineRevServiceStore {
   ): Promise<{ id: number; name: string; revCustomerId: number | null } | undefined>;
   /** Records a created Rev.io line (once: a second call with the same service id does nothing). */
   linkRevService(link: EngineRevServiceLink): Promise<void>;
-  /**
-   * Applies device fields now, with one `device_history` row per changed field (unchanged
-   * fields write nothing, so repeating it is harmless); returns the fields that changed.
-   */
-  applyDeviceChanges(
-    change: { bulkChangeId: number; deviceChangeId: number },
-    update: DeviceUpdate,
-  ): Promise<string[]>;
 }
 
 /** Everything the engine persists. */
@@ -251,13 +243,6 @@ export interface EngineStore extends EngineRevServiceStore {
     serviceProviderId: number,
     code: string,
   ): Promise<{ code: string; communicationPlan: string | null; planMb: number | null } | undefined>;
-  /**
-   * A row of the device status table (the original's DeviceStatus: `PostUpdateStatusId` of a
-   * StatusUpdate names one), if it exists.
-   */
-  getDeviceStatus(
-    id: number,
-  ): Promise<{ id: number; integration: string; status: string; displayName: string } | undefined>;
   /** A billing integration by id, if it exists. */
   getBillingIntegration(id: number): Promise<EngineBillingIntegration | undefined>;
   /**
