@@ -1,7 +1,7 @@
 /**
  * Builds the HTTP server without listening, so that tests can use `inject` and entry points
- * decide where to listen. Routes: `GET /health`, `GET /metrics`, carrier callbacks, in local mode
- * the demo webhook receiver (`/demo/webhooks`), and when
+ * decide where to listen. Routes: `GET /health`, `GET /metrics`, carrier callbacks, when
+ * `demoWebhooks` is given (local mode) the demo webhook receiver at `/demo/webhooks`, and when
  * `api` is given the REST API under `/api/v1` (`register-api.ts`) with its docs at `/docs`.
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
