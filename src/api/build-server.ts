@@ -1,6 +1,7 @@
 /**
  * Builds the HTTP server without listening, so that tests can use `inject` and entry points
- * decide where to listen. Routes: `GET /health`, `GET /metrics`, carrier callbacks, and when
+ * decide where to listen. Routes: `GET /health`, `GET /metrics`, carrier callbacks, when
+ * `demoWebhooks` is given (local mode) the demo webhook receiver at `/demo/webhooks`, and when
  * `api` is given the REST API under `/api/v1` (`register-api.ts`) with its docs at `/docs`.
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
@@ -24,6 +25,21 @@ export interface ServerDeps {
   >;
   /** The REST API under `/api/v1` and its OpenAPI docs at `/docs` (absent: not served). */
   api?: ApiDeps & { version: string };
+  /** Local mode's demo webhook receiver at `/demo/webhooks` (absent: not served). */
+  demoWebhooks?: DemoWebhookEndpoint;
+}
+
+/**
+ * The demo status-webhook receiver (`runtime/demo-webhook-receiver.ts`): `receive` gets the
+ * request headers and the raw body (the signature covers the exact bytes), `list` what was
+ * received.
+ */
+export interface DemoWebhookEndpoint {
+  receive(
+    headers: Readonly<Record<string, string | string[] | undefined>>,
+    rawBody: string,
+  ): Promise<{ statusCode: number; body: unknown }>;
+  list(): Promise<unknown>;
 }
 
 /**
@@ -78,6 +94,23 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     const body = await deps.metrics.registry.metrics();
     return reply.header('content-type', deps.metrics.registry.contentType).send(body);
   });
+
+  const { demoWebhooks } = deps;
+  if (demoWebhooks !== undefined) {
+    void app.register(async (scope) => {
+      // the raw body, whatever its type: parsing and re-serialising would break the signature
+      scope.removeAllContentTypeParsers();
+      scope.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => {
+        done(null, body);
+      });
+      scope.post('/demo/webhooks', async (request, reply) => {
+        const raw = typeof request.body === 'string' ? request.body : '';
+        const answer = await demoWebhooks.receive(request.headers, raw);
+        return reply.code(answer.statusCode).send(answer.body);
+      });
+      scope.get('/demo/webhooks', async () => demoWebhooks.list());
+    });
+  }
 
   const { api } = deps;
   if (api !== undefined) {

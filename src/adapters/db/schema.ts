@@ -64,6 +64,11 @@ export interface TenantSettings {
   webhookUrl?: string | null;
   /** Also POST `bulkChange.progress` webhooks while a bulk change runs. @default false */
   webhookProgress?: boolean;
+  /**
+   * The webhookUrl local mode's demo receiver last wrote (`runtime/demo-webhook-url.ts`): while
+   * webhookUrl still equals it, serve refreshes it; a URL the user set is left alone.
+   */
+  demoWebhookUrl?: string;
 }
 
 /** `service_providers.settings`: non-secret carrier account settings. */

@@ -11,8 +11,10 @@
  * start → start the queue → listen → print how to reach it. SIGINT/SIGTERM stop accepting
  * requests, stop the queue and close the database; a second signal exits at once.
  */
+import path from 'node:path';
 import packageJson from '../../../package.json' with { type: 'json' };
 import { getMigrationState } from '../../adapters/db/migrate.ts';
+import { createWebhookSecretStore } from '../../adapters/db/webhook-secret-store.ts';
 import { createLogger } from '../../adapters/logging/create-logger.ts';
 import { buildServer } from '../../api/build-server.ts';
 import { createServiceMetrics } from '../../api/metrics.ts';
@@ -21,6 +23,8 @@ import { createHealthCheck, type HealthProbe } from '../../app/health.ts';
 import type { ServiceOptions } from '../../config/config-options.ts';
 import { processEnv } from '../../config/env.ts';
 import { resolveConfig } from '../../config/resolve-config.ts';
+import { createDemoWebhookReceiver } from '../../runtime/demo-webhook-receiver.ts';
+import { demoWebhookUrl, pointDemoWebhookUrl } from '../../runtime/demo-webhook-url.ts';
 import { createEngineMetrics } from '../../runtime/engine-metrics.ts';
 import { ensureDemoSeeded } from '../../runtime/ensure-demo-seeded.ts';
 import { openRuntime } from '../../runtime/open-runtime.ts';
@@ -96,6 +100,19 @@ export async function runServeCommand(flags: ServiceOptions): Promise<void> {
             }),
           }
         : undefined;
+    // local mode's sandbox receiver of the demo tenant's status webhooks (README "Walkthrough")
+    const demoWebhooks =
+      config.mode === 'local' && demo !== undefined
+        ? createDemoWebhookReceiver({
+            dir: path.join(config.dataDir, 'webhooks'),
+            tenantId: demo.credentials.tenantId,
+            secret: () =>
+              createWebhookSecretStore(runtime.database.db, runtime.secretBox).getOrCreate(
+                demo.credentials.tenantId,
+              ),
+            logger,
+          })
+        : undefined;
     const api = startApi(runtime, engine.queue);
     stops.push(() => api.stop());
     const app = buildServer({
@@ -103,6 +120,7 @@ export async function runServeCommand(flags: ServiceOptions): Promise<void> {
       health,
       metrics,
       ...(callbacks === undefined ? {} : { callbacks }),
+      ...(demoWebhooks === undefined ? {} : { demoWebhooks }),
       api: { ...api.deps, version: packageJson.version },
     });
     await app.listen({ host: config.host, port: config.port });
@@ -120,6 +138,14 @@ export async function runServeCommand(flags: ServiceOptions): Promise<void> {
         credentials: config.callbacks,
       });
     }
+    const demoHook =
+      demoWebhooks !== undefined && demo !== undefined
+        ? await pointDemoWebhookUrl(
+            runtime.database.db,
+            demo.credentials.tenantId,
+            demoWebhookUrl(config, port),
+          )
+        : undefined;
     const lines = [
       `device-bulk-change ${packageJson.version} (${config.mode} mode) listening on http://${config.host}:${port}`,
       `  database: ${runtime.database.describe()}`,
@@ -131,6 +157,13 @@ export async function runServeCommand(flags: ServiceOptions): Promise<void> {
       lines.push(
         `  demo tenant ${demo.credentials.tenantId}${demo.created ? ' (seeded now)' : ''}, API key: ${demo.credentials.apiKey}`,
         `  credentials written to ${demo.file}`,
+      );
+    }
+    if (demoHook !== undefined && demoHook.kind !== 'no-tenant') {
+      lines.push(
+        demoHook.kind === 'set'
+          ? `  webhooks: demo tenant's status webhook → ${demoHook.url}, recorded in ${path.join(config.dataDir, 'webhooks')}`
+          : `  webhooks: demo tenant's status webhook → ${demoHook.url} (set by you; demo receiver unused)`,
       );
     }
     if (sims !== undefined) {
