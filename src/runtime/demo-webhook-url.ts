@@ -19,8 +19,23 @@ export type DemoWebhookUrlOutcome =
   | { kind: 'no-tenant' };
 
 /**
- * The URL of the demo receiver: `PUBLIC_URL` when it was configured, else this process's
- * actual listening port (with `--port 0` only the listening socket knows it).
+ * The base URL this process is reached at: `PUBLIC_URL` when it was configured, else this
+ * process's actual listening port (with `--port 0` only the listening socket knows it).
+ *
+ * @example
+ * reachableBaseUrl({ publicUrl: 'http://localhost:0', port: 0 }, 41234); // 'http://localhost:41234'
+ */
+export function reachableBaseUrl(
+  config: { publicUrl: string; port: number },
+  listeningPort: number,
+): string {
+  return config.publicUrl === `http://localhost:${config.port}`
+    ? `http://localhost:${listeningPort}`
+    : config.publicUrl;
+}
+
+/**
+ * The URL of the demo receiver ({@link reachableBaseUrl} + its path).
  *
  * @example
  * demoWebhookUrl({ publicUrl: 'http://localhost:0', port: 0 }, 41234); // 'http://localhost:41234/demo/webhooks'
@@ -29,11 +44,7 @@ export function demoWebhookUrl(
   config: { publicUrl: string; port: number },
   listeningPort: number,
 ): string {
-  const base =
-    config.publicUrl === `http://localhost:${config.port}`
-      ? `http://localhost:${listeningPort}`
-      : config.publicUrl;
-  return `${base}${DEMO_WEBHOOK_PATH}`;
+  return `${reachableBaseUrl(config, listeningPort)}${DEMO_WEBHOOK_PATH}`;
 }
 
 /**

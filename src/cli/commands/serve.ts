@@ -24,7 +24,11 @@ import type { ServiceOptions } from '../../config/config-options.ts';
 import { processEnv } from '../../config/env.ts';
 import { resolveConfig } from '../../config/resolve-config.ts';
 import { createDemoWebhookReceiver } from '../../runtime/demo-webhook-receiver.ts';
-import { demoWebhookUrl, pointDemoWebhookUrl } from '../../runtime/demo-webhook-url.ts';
+import {
+  demoWebhookUrl,
+  pointDemoWebhookUrl,
+  reachableBaseUrl,
+} from '../../runtime/demo-webhook-url.ts';
 import { createEngineMetrics } from '../../runtime/engine-metrics.ts';
 import { ensureDemoSeeded } from '../../runtime/ensure-demo-seeded.ts';
 import { openRuntime } from '../../runtime/open-runtime.ts';
@@ -134,7 +138,7 @@ export async function runServeCommand(flags: ServiceOptions): Promise<void> {
         db: runtime.database.db,
         secretBox: runtime.secretBox,
         logger,
-        url: `${config.publicUrl}/callbacks/thingspace`,
+        url: `${reachableBaseUrl(config, port)}/callbacks/thingspace`,
         credentials: config.callbacks,
       });
     }
@@ -150,8 +154,8 @@ export async function runServeCommand(flags: ServiceOptions): Promise<void> {
       `device-bulk-change ${packageJson.version} (${config.mode} mode) listening on http://${config.host}:${port}`,
       `  database: ${runtime.database.describe()}`,
       `  queue:    ${describeQueue(queue, engine.consuming)}`,
-      `  health:   ${config.publicUrl}/health`,
-      `  API:      ${config.publicUrl}/api/v1 (docs: ${config.publicUrl}/docs)`,
+      `  health:   ${reachableBaseUrl(config, port)}/health`,
+      `  API:      ${reachableBaseUrl(config, port)}/api/v1 (docs: ${reachableBaseUrl(config, port)}/docs)`,
     ];
     if (demo !== undefined) {
       lines.push(
