@@ -40,6 +40,12 @@ export interface BenchScenario {
   target: BenchTarget;
   /** Peak RSS target (MB), when the scenario has one. */
   rssTargetMb?: number;
+  /**
+   * Node flags of the worker processes. scale-100k caps V8's old space the way a deployment
+   * bounds a worker's memory: garbage is then collected before the heap grows, and a leak
+   * would end the worker (out of memory) instead of passing unnoticed.
+   */
+  nodeFlags?: string[];
 }
 
 /** Scenario names. */
@@ -175,6 +181,7 @@ export function resolveScenario(
         rateLimited: false,
         target: { kind: 'perSecond', value: 1000 },
         rssTargetMb: 300,
+        nodeFlags: ['--max-old-space-size=160'],
       };
   }
 }
