@@ -12,9 +12,13 @@ import {
 import { isAppError } from '../../src/domain/errors.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 
-/** The migrations shipped with this build, and the latest version. */
-const SHIPPED = (await loadMigrationFiles(DEFAULT_MIGRATIONS_DIR)).map((f) => f.name);
-const LATEST = SHIPPED.length;
+/**
+ * The migrations shipped with this build, and the latest version (the highest file number:
+ * numbers are reserved per branch, so a branch may ship them with gaps).
+ */
+const SHIPPED_FILES = await loadMigrationFiles(DEFAULT_MIGRATIONS_DIR);
+const SHIPPED = SHIPPED_FILES.map((f) => f.name);
+const LATEST = Math.max(...SHIPPED_FILES.map((f) => f.version));
 
 const opened: TestDatabase[] = [];
 const tempDirs: string[] = [];
