@@ -31,8 +31,9 @@ export interface BenchWorkerHandle {
 export function spawnBenchWorker(
   config: BenchWorkerConfig,
   env: Readonly<Record<string, string | undefined>> = {},
+  nodeFlags: readonly string[] = [],
 ): BenchWorkerHandle {
-  const child = spawn(process.execPath, [WORKER_FILE], {
+  const child = spawn(process.execPath, [...nodeFlags, WORKER_FILE], {
     env: {
       PATH: env.PATH ?? '',
       HOME: env.HOME ?? '/tmp',

@@ -120,6 +120,9 @@ export async function runScenario(
         })
       ).bulkChangeId;
     }
+    if (scenario.nodeFlags !== undefined && scenario.workers > 0) {
+      notes.push(`worker Node flags: ${scenario.nodeFlags.join(' ')}`);
+    }
     const settings = {
       pageSize: scenario.pageSize,
       maxParallel: scenario.concurrency,
@@ -153,6 +156,7 @@ export async function runScenario(
             settings,
           },
           options.env,
+          scenario.nodeFlags ?? [],
         ),
       );
       await Promise.all(workers.map((w) => w.ready));

@@ -40,6 +40,12 @@ export interface BenchScenario {
   target: BenchTarget;
   /** Peak RSS target (MB), when the scenario has one. */
   rssTargetMb?: number;
+  /**
+   * Node flags of the worker processes. scale-100k caps V8's old space the way a deployment
+   * bounds a worker's memory: garbage is then collected before the heap grows, and a leak
+   * would end the worker (out of memory) instead of passing unnoticed.
+   */
+  nodeFlags?: string[];
 }
 
 /** Scenario names. */
@@ -95,7 +101,7 @@ export function resolveScenario(
         changeType: 'EditUsernameCostCenter',
         accountKey: 'pod19',
         request: USERNAME_REQUEST,
-        devices: original ? pick(200, 40) : pick(2000, 200),
+        devices: original ? pick(200, 20) : pick(2000, 100),
         latencyMs: overrides.latencyMs ?? 50,
         concurrency,
         workers: 1,
@@ -119,7 +125,7 @@ export function resolveScenario(
         changeType: 'EditUsernameCostCenter',
         accountKey: 'pod19',
         request: USERNAME_REQUEST,
-        devices: pick(1000, 150),
+        devices: pick(1000, 100),
         latencyMs: overrides.latencyMs ?? 50,
         concurrency: overrides.concurrency ?? 10,
         workers: 4,
@@ -141,7 +147,7 @@ export function resolveScenario(
         changeType: 'CarrierRatePlanChange',
         accountKey: 'jasper',
         request: RATE_PLAN_REQUEST,
-        devices: pglite ? pick(2000, 300) : pick(5000, 1000),
+        devices: pglite ? pick(2000, 200) : pick(5000, 500),
         latencyMs: overrides.latencyMs ?? 0,
         concurrency: overrides.concurrency ?? 10,
         workers: pglite ? 0 : 1,
@@ -163,7 +169,7 @@ export function resolveScenario(
         changeType: 'CarrierRatePlanChange',
         accountKey: 'jasper',
         request: RATE_PLAN_REQUEST,
-        devices: pick(100_000, 5000),
+        devices: pick(100_000, 2000),
         latencyMs: overrides.latencyMs ?? 0,
         concurrency: overrides.concurrency ?? 10,
         workers: 1,
@@ -175,6 +181,7 @@ export function resolveScenario(
         rateLimited: false,
         target: { kind: 'perSecond', value: 1000 },
         rssTargetMb: 300,
+        nodeFlags: ['--max-old-space-size=160'],
       };
   }
 }

@@ -1,6 +1,8 @@
 /**
  * What the reliability run does, in one place: the mix of change types (ONE LINE PER CHANGE
  * TYPE AND ACCOUNT — add a line when a change type lands), the fault plan and the timings.
+ * New change types on Jasper or Rev.io are one entry each; one on ThingSpace or Telegence
+ * carrier calls also needs that simulator started in `bench-environment.ts`.
  * Knobs come from the environment so that CI can bound the run: `CHAOS_SEED` (default
  * 20261201), `CHAOS_OUTAGE_MS` (default 30000), `CHAOS_DEVICES` (default 2000, spread evenly
  * over the mix), `CHAOS_TIMEOUT_MS` (default 600000).
@@ -18,30 +20,35 @@ export interface ChaosMix {
    * the idempotency step that records them.
    */
   writes: { sim: 'jasper' | 'revio'; operation: string; step: string }[];
+  /** The Control Center audit record an applied change leaves (checked: exactly once). */
+  jasperAudit?: { field: string; value: string };
 }
 
 const J_USERNAME = { sim: 'jasper', operation: 'editDevice', step: 'jasper.setUsername' } as const;
 const REV_PATCH = { sim: 'revio', operation: 'patchService', step: 'revio.patchService' } as const;
 
-/** The mix: one line each. */
+/** The mix: one entry per change type and account (Biome wraps each over a few lines). */
 export const CHAOS_MIX: readonly ChaosMix[] = [
   {
     changeType: 'CarrierRatePlanChange',
     account: 'jasper',
     request: { CarrierRatePlan: 'ATT-M2M-2GB' },
     writes: [{ sim: 'jasper', operation: 'editDevice', step: 'jasper.editDevice.ratePlan' }],
+    jasperAudit: { field: 'ratePlan', value: 'ATT-M2M-2GB' },
   },
   {
     changeType: 'EditUsernameCostCenter',
     account: 'jasper',
     request: { ContactName: 'Chaos Jasper', CostCenter1: 'CC-CHAOS-J' },
     writes: [J_USERNAME, REV_PATCH],
+    jasperAudit: { field: 'accountCustom1', value: 'Chaos Jasper' },
   },
   {
     changeType: 'EditUsernameCostCenter',
     account: 'pod19',
     request: { ContactName: 'Chaos POD19', CostCenter1: 'CC-CHAOS-P' },
     writes: [J_USERNAME, REV_PATCH],
+    jasperAudit: { field: 'accountCustom1', value: 'Chaos POD19' },
   },
   {
     changeType: 'EditUsernameCostCenter',

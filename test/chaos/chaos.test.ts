@@ -312,9 +312,8 @@ describe('reliability: crashes, duplicates, faults, an outage and poison message
         )
         .execute();
       for (const b of bulks) {
-        if (!b.mix.writes.some((w) => w.sim === 'jasper')) continue;
-        const field = b.mix.changeType === 'CarrierRatePlanChange' ? 'ratePlan' : 'accountCustom1';
-        const value = b.mix.request.CarrierRatePlan ?? b.mix.request.ContactName;
+        if (b.mix.jasperAudit === undefined) continue;
+        const { field, value } = b.mix.jasperAudit;
         for (const dc of changed.filter((c) => c.bulkId === b.id)) {
           const records = env.jasper
             .auditRecords(dc.iccid ?? '')

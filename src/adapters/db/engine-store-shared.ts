@@ -88,7 +88,8 @@ export async function failOpen(
  * announce only from a conditional status transition (PROCESSING → PROCESSED, or → ERROR), so
  * each completion announces once; the first completion's key is `bulk-change-completed:<id>`,
  * and a completion after a user retry reopened the bulk change gets
- * `bulk-change-completed:<id>:<processed_at>`, so that it is notified too. The payload always
+ * `bulk-change-completed:<id>:<processed_at>`, so that it is notified too (the payload's
+ * `processedAt` tells a repeat of the same completion, which keeps the first key, from it). The payload always
  * carries `bulkChangeId`, `changeType`, `tenantId` and `serviceProviderId`, so
  * a notifier can build its report (e.g. the username report from the bulk change's
  * `device_history` rows) without guessing what the bulk change was.
@@ -104,15 +105,19 @@ export async function announceCompletion(
     .where('id', '=', bulkChangeId)
     .executeTakeFirst();
   const firstKey = `bulk-change-completed:${bulkChangeId}`;
-  const announcedBefore = await trx
+  const processedAt = (bulk?.processed_at ?? new Date()).toISOString();
+  const first = await trx
     .selectFrom('notification_outbox')
-    .select('id')
+    .select('payload')
     .where('dedupe_key', '=', firstKey)
     .executeTakeFirst();
+  // The same completion announced again keeps the first key (and is dropped by it); a later
+  // completion (the bulk change was reopened by a retry and finished anew) gets its own.
+  const firstAt = (first?.payload as { processedAt?: unknown } | undefined)?.processedAt;
   const dedupeKey =
-    announcedBefore === undefined
+    first === undefined || firstAt === undefined || firstAt === processedAt
       ? firstKey
-      : `${firstKey}:${(bulk?.processed_at ?? new Date()).toISOString()}`;
+      : `${firstKey}:${processedAt}`;
   const identity =
     bulk === undefined
       ? {}
@@ -125,7 +130,7 @@ export async function announceCompletion(
     .insertInto('notification_outbox')
     .values({
       kind: 'bulkChange.completed',
-      payload: JSON.stringify({ bulkChangeId, ...identity, ...payload }),
+      payload: JSON.stringify({ bulkChangeId, ...identity, processedAt, ...payload }),
       dedupe_key: dedupeKey,
     })
     .onConflict((oc) => oc.column('dedupe_key').doNothing())

@@ -128,9 +128,9 @@ export function createMessageProcessor(
       heldSince = asked;
     }
     // The handler's signal: aborted when the lease is lost or when the message's own signal
-    // aborts (shutdown). Not `AbortSignal.any`: composites of the message's long-lived signal
-    // stay referenced from it for as long as the message runs (a 100,000-device message grew
-    // the heap by every device's signal); this listener is removed when the device is done.
+    // aborts (shutdown). Not `AbortSignal.any`, whose composites are registered on the
+    // message's long-lived signal for as long as the message runs (one per device of a
+    // 100,000-device message); this listener is removed when the device is done.
     const lost = new AbortController();
     const onStop = () => lost.abort(context.signal.reason);
     if (context.signal.aborted) onStop();
