@@ -291,6 +291,10 @@ describe('reliability: crashes, duplicates, faults, an outage and poison message
         expect(outbox).toHaveLength(1);
         expect(outbox[0]?.payload).toEqual({
           bulkChangeId: b.id,
+          changeType: b.mix.changeType,
+          tenantId: expect.any(Number),
+          serviceProviderId: expect.any(Number),
+          processedAt: expect.any(String),
           status: 'PROCESSED',
           counts: recount,
         });

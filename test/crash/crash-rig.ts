@@ -431,7 +431,15 @@ export async function verifyBulkChange(
     .where(sql<string>`payload->>'bulkChangeId'`, '=', String(bulkChangeId))
     .execute();
   expect(outbox).toHaveLength(1);
-  expect(outbox[0]?.payload).toEqual({ bulkChangeId, status: 'PROCESSED', counts: recount });
+  expect(outbox[0]?.payload).toEqual({
+    bulkChangeId,
+    changeType: expect.any(String),
+    tenantId: expect.any(Number),
+    serviceProviderId: expect.any(Number),
+    processedAt: expect.any(String),
+    status: 'PROCESSED',
+    counts: recount,
+  });
   expect(bulk.total).toBe(devices.length);
 
   const numbers = devices.map((d) => d.msisdn);

@@ -284,6 +284,7 @@ describe('EditUsernameCostCenter failures and duplicates', () => {
       changeType: 'EditUsernameCostCenter',
       tenantId: sp.tenant_id,
       serviceProviderId: sp.id,
+      processedAt: expect.any(String),
       status: 'PROCESSED',
       counts: { PROCESSED: 1 },
     });

@@ -263,6 +263,43 @@ describe('EditUsernameCostCenter through the engine and the simulators', () => {
     },
   );
 
+  it('POD19: an edit applied by an attempt whose answer was lost is confirmed by the next attempt', async () => {
+    const { sp, device } = await t.pickDevice('POD19', () => true);
+    const iccid = device.iccid ?? '';
+    const puts = () =>
+      jasperSim.journal.filter((e) => e.operation === 'editDevice' && e.path.endsWith(iccid));
+    // The first PUT is applied but its connection is cut; the client's retries then all fail,
+    // so this attempt ends without an answer and the engine retries the device change. The
+    // next attempt's PUT changes nothing, so only the first one left an audit record.
+    jasperSim.faults.add({
+      operation: 'editDevice',
+      pathIncludes: iccid,
+      times: 1,
+      effect: { kind: 'reset', applyWrite: true },
+    });
+    jasperSim.faults.add({
+      operation: 'editDevice',
+      pathIncludes: iccid,
+      times: 3,
+      effect: { kind: 'error', status: 503 },
+    });
+    const putsBefore = puts().length;
+    const username = name('Lost answer');
+    const id = await t.submit(sp, device, { ContactName: username });
+    expect((await t.changeOf(id)).status).toBe('PENDING');
+    expect(jasperSim.device(iccid)?.accountCustom1).toBe(username);
+    await t.resume(id);
+    const change = await t.changeOf(id);
+    expect(change.status).toBe('PROCESSED');
+    expect(
+      puts()
+        .slice(putsBefore)
+        .map((e) => e.outcome),
+    ).toEqual(['reset', 503, 503, 503, 200]);
+    expect(jasperSim.auditRecords(iccid).filter((r) => r.value === username)).toHaveLength(1);
+    expect((await t.deviceRow(device.id)).username).toBe(username);
+  });
+
   it('POD19: an audit trail that never shows the edit fails after the last re-check', async () => {
     const { sp, device } = await t.pickDevice('POD19', () => true);
     jasperSim.setControls({ auditLagMs: 10 * 60 * 60_000 });

@@ -83,13 +83,19 @@ async function writeUsername(
 ): Promise<DeviceResult | undefined> {
   const jasper = deps.gateways.jasper(ctx.serviceProvider);
   const pod19 = ctx.serviceProvider.integration === 'POD19';
+  let firstSentAt: number | undefined;
   if (pod19) {
     // Control Center writes an audit record only when a value changes, so re-setting the same
     // username could never be confirmed. Read it first (recorded as a step, so a later attempt
     // sees the value from before our edit, not the one our edit wrote); unchanged ⇒ confirmed.
+    // Its time is recorded too: the audit check looks for records from then on, so an edit
+    // applied by an earlier attempt whose answer was lost (the repeated PUT changes nothing and
+    // leaves no record of its own) is still found.
     const before = await ctx.step('jasper.readUsername', { idempotent: true }, async () => ({
+      readAt: ctx.now().getTime(),
       value: await jasper.readUsername(iccid, { signal: ctx.signal }),
     }));
+    firstSentAt = typeof before.readAt === 'number' ? before.readAt : undefined;
     if (before.value === username) {
       ctx.log({
         description: EDIT_USERNAME_LOG.jasper,
@@ -125,7 +131,7 @@ async function writeUsername(
   if (!pod19) return undefined;
 
   const parked = readParkState(ctx.change.parkState);
-  const since = parked?.since ?? edit.sentAt;
+  const since = parked?.since ?? firstSentAt ?? edit.sentAt;
   const checks = parked?.checks ?? 0;
   const verdict = await jasper.verifyUsernameEdit(iccid, username, since - SINCE_TOLERANCE_MS, {
     signal: ctx.signal,
