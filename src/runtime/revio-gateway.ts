@@ -17,7 +17,7 @@ export const REVIO_DEFAULT_LIMITS = Object.freeze({ ratePerSecond: 8, maxConcurr
 
 /**
  * The limits of a billing integration's Rev.io client: its `rateLimitPerSecond` and
- * `maxConcurrent` settings (migration 0012) when they are positive numbers, else
+ * `maxConcurrent` settings (migration 0009) when they are positive numbers, else
  * {@link REVIO_DEFAULT_LIMITS}.
  *
  * @example

@@ -15,7 +15,7 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database.
 /** The migrations shipped with this build, and the latest version. */
 const FILES = await loadMigrationFiles(DEFAULT_MIGRATIONS_DIR);
 const SHIPPED = FILES.map((f) => f.name);
-// numbers are reserved per feature, so a build may ship them with gaps
+// the latest version is the highest file number (a build may, in principle, ship gaps)
 const LATEST = FILES.at(-1)?.version ?? 0;
 
 const opened: TestDatabase[] = [];

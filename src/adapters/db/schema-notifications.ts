@@ -1,6 +1,6 @@
 /**
- * Kysely table types of the notification tables of migration 0011 (webhook signing secrets,
- * delivery attempts), column for column with `migrations/0011_notifications.sql`. The outbox
+ * Kysely table types of the notification tables of migration 0008 (webhook signing secrets,
+ * delivery attempts), column for column with `migrations/0008_notifications.sql`. The outbox
  * itself is in `schema-processing.ts`.
  */
 import type { Generated, JSONColumnType } from 'kysely';

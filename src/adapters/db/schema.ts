@@ -133,7 +133,7 @@ export interface BillingIntegrationsTable {
   credentials: ColumnType<CredentialsJson, string | undefined, string>;
   write_enabled: Generated<boolean>;
   created_at: GeneratedTimestamp;
-  /** Non-secret settings (0012): `rateLimitPerSecond`, `maxConcurrent` of the Rev.io client. */
+  /** Non-secret settings (0009): `rateLimitPerSecond`, `maxConcurrent` of the Rev.io client. */
   settings: ColumnType<Record<string, unknown>, string | undefined, string>;
 }
 

@@ -1,6 +1,6 @@
 /**
  * {@link TelegenceStore} over kysely (PGlite and PostgreSQL). The activation batch tables of
- * migration 0008 are queried with plain SQL.
+ * migration 0007 are queried with plain SQL.
  *
  * Batch creation runs in one transaction that first locks the bulk change row, so two workers
  * creating batches for the same bulk change take turns; the members' primary key guarantees a

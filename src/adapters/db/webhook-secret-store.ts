@@ -1,5 +1,5 @@
 /**
- * {@link WebhookSecrets} in `tenant_webhook_secrets` (migration 0011): each tenant's Standard
+ * {@link WebhookSecrets} in `tenant_webhook_secrets` (migration 0008): each tenant's Standard
  * Webhooks secret, sealed with the service's secret box (AES-256-GCM under SECRETS_KEY), or an
  * `env` reference an operator stored. Created on first use, concurrently safe (insert … on
  * conflict do nothing, then read back), never logged.

@@ -3,7 +3,7 @@
  * device status a request targets, customer rate plans/pools, and the activation batches of
  * a StatusUpdate (several device changes sent in one activation request).
  *
- * Activation batches (migration 0008): the first activation device change of a bulk change
+ * Activation batches (migration 0007): the first activation device change of a bulk change
  * that runs without a batch creates one holding itself (its *leader*) and up to 199 other open,
  * not yet batched device changes of the bulk change. Only the leader sends the batch; the
  * others wait for its submission and then check their own line. Implemented over kysely in

@@ -1,4 +1,4 @@
--- 0012_billing_integration_settings: non-secret settings of a billing (Rev.io) integration,
+-- 0009_billing_integration_settings: non-secret settings of a billing (Rev.io) integration,
 -- like service_providers.settings. Read by the runtime: `rateLimitPerSecond` and
 -- `maxConcurrent` override the Rev.io client's default limits (8 calls/s, 4 in flight: Rev.io's
 -- published 500 calls a minute per tenant) for tenants whose contract allows more; anything

@@ -1,4 +1,4 @@
--- 0008_telegence_activation_batches: Telegence activations of a StatusUpdate are sent in batches
+-- 0007_telegence_activation_batches: Telegence activations of a StatusUpdate are sent in batches
 -- (one request for up to 200 devices). A batch is led by the device change that created it; only
 -- the leader sends it (under its own lease, through a recorded step), the members wait for the
 -- submission recorded here and then check their own line. A device change is in at most one

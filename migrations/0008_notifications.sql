@@ -1,4 +1,4 @@
--- 0011_notifications: what the notification dispatcher needs beyond the outbox of 0001.
+-- 0008_notifications: what the notification dispatcher needs beyond the outbox of 0001.
 --
 -- tenant_webhook_secrets: each tenant's Standard Webhooks signing secret ("whsec_" + base64 of
 -- random bytes), stored as a secret reference (an AES-256-GCM value sealed with SECRETS_KEY, or
