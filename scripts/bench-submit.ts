@@ -4,22 +4,18 @@
  *
  *   npm exec -- node scripts/bench-submit.ts [rows] [database-url]
  *
- * Prints the elapsed time, the answer's counts and the peak heap / RSS growth.
+ * The server and the timed upload are `src/bench/bench-api.ts` (shared with the `scale-100k`
+ * scenario). Prints the elapsed time (first byte sent → the answer's status line), the answer's counts and the peak heap / RSS growth.
  */
 import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
 import pg from 'pg';
 import { createDatabase } from '../src/adapters/db/database.ts';
 import { migrate } from '../src/adapters/db/migrate.ts';
 import { createDeviceRepository } from '../src/adapters/db/repositories/device-repository.ts';
 import { createServiceProviderRepository } from '../src/adapters/db/repositories/service-provider-repository.ts';
 import { createTenantRepository } from '../src/adapters/db/repositories/tenant-repository.ts';
-import { createLogger } from '../src/adapters/logging/create-logger.ts';
-import { buildServer } from '../src/api/build-server.ts';
-import { createServiceMetrics } from '../src/api/metrics.ts';
-import { createHealthCheck } from '../src/app/health.ts';
+import { postCsv, startBenchApiServer } from '../src/bench/bench-api.ts';
 import { luhnCheckDigit } from '../src/domain/identifiers/luhn.ts';
-import { startApi } from '../src/runtime/start-api.ts';
 
 const rows = Number(process.argv[2] ?? 100_000);
 const url = process.argv[3] ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -37,7 +33,6 @@ try {
   await migrate(database);
   const db = database.db;
   const tenant = await createTenantRepository(db).create({ name: 'Bench', slug: 'bench' });
-  const { key } = await createTenantRepository(db).createApiKey(tenant.id, 'bench');
   const provider = await createServiceProviderRepository(db).create({
     tenantId: tenant.id,
     name: 'POD19 bench',
@@ -54,20 +49,7 @@ try {
       })),
     );
   }
-  const logger = createLogger({
-    level: 'silent',
-    destination: new Writable({ write: (_c, _e, done) => done() }),
-  });
-  const api = startApi({ database, logger }, { send: async () => undefined });
-  const app = buildServer({
-    logger,
-    health: createHealthCheck({ probes: [], version: 'bench', mode: 'server' }),
-    metrics: createServiceMetrics({ version: 'bench', mode: 'server' }),
-    api: { ...api.deps, version: 'bench' },
-  });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const address = app.server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  const api = await startBenchApiServer({ database, tenantId: tenant.id });
 
   const lines = ['iccid,ContactName,CostCenter1'];
   for (let i = 1; i <= rows; i++) lines.push(`${iccid(i)},Truck ${i},FLEET-${i % 7}`);
@@ -83,17 +65,13 @@ try {
     peakHeap = Math.max(peakHeap, m.heapUsed);
     peakRss = Math.max(peakRss, m.rss);
   }, 20);
-  const started = performance.now();
-  const res = await fetch(
-    `http://127.0.0.1:${port}/api/v1/bulk-changes?changeType=EditUsernameCostCenter&serviceProviderId=${provider.id}`,
-    {
-      method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'text/csv' },
-      body: csv,
-    },
-  );
-  const body = (await res.json()) as { total?: number; counts?: unknown; rejected?: number };
-  const seconds = (performance.now() - started) / 1000;
+  const res = await postCsv(api, {
+    changeType: 'EditUsernameCostCenter',
+    serviceProviderId: provider.id,
+    csv,
+  });
+  const body = res.body as { total?: number; rejected?: number };
+  const seconds = res.ms / 1000;
   clearInterval(sampler);
   const mb = (n: number) => (n / 1024 / 1024).toFixed(0);
   process.stdout.write(
@@ -101,8 +79,7 @@ try {
       `(total ${body.total}, rejected ${body.rejected}); peak heap +${mb(peakHeap - baseHeap)} MB, ` +
       `peak RSS +${mb(peakRss - baseRss)} MB\n`,
   );
-  await app.close();
-  await api.stop();
+  await api.close();
 } finally {
   await database.close();
   await admin.query(`drop schema ${schema} cascade`);

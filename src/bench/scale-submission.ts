@@ -1,26 +1,33 @@
 /**
  * The submission half of the `scale-100k` benchmark: a CSV of one row per device (columns
- * `iccid,CarrierRatePlan`, design.md §4) submitted as one bulk change.
+ * `iccid,CarrierRatePlan`, design.md §4) submitted as one bulk change through the REST API
+ * (`POST /api/v1/bulk-changes`, `Content-Type: text/csv`, query `changeType` and
+ * `serviceProviderId`) over real HTTP: a server of `buildServer` on the scenario's database,
+ * on an ephemeral port of 127.0.0.1, with an API key issued to the bench tenant
+ * (`bench-api.ts`). Reported as `via: 'api'`.
  *
- * INTEGRATOR: the REST API (`POST /api/v1/bulk-changes`, `Content-Type: text/csv`, query
- * `changeType` and `serviceProviderId`) is being built in another branch. Until it is wired,
- * {@link submitScaleCsv} parses the CSV here and stores the bulk change through the bulk-change
- * repository (the store the API writes to), and reports `via: 'repository'`. To measure the
- * issue's "submitted through the API in ≤ 15 s", replace the body marked below with a POST of
- * `csv` to the API (a server started on `env.database` with the demo API key) that returns the
- * created id, and report `via: 'api'`. Nothing else in the benchmark changes.
+ * Queue messages: the submit transaction writes the bulk change's first queue message to the
+ * outbox; the API's relay here sends it to a queue that discards it and marks it sent (drained
+ * before the server closes, so no worker relay sends it later). The benchmark then sends its
+ * own `messages` as for every scenario, so the processing half is unchanged and nothing is
+ * processed twice.
  */
-import { createBulkChangeRepository } from '../adapters/db/repositories/bulk-change-repository.ts';
+
+import { postCsv, startBenchApiServer } from './bench-api.ts';
 import type { BenchEnvironment } from './bench-environment.ts';
 import type { BenchScenario } from './bench-scenarios.ts';
 
 /** What the submission produced. */
 export interface ScaleSubmission {
   bulkChangeId: number;
-  /** Wall time of the submission (CSV → validated → stored). */
+  /** Wall time of the upload: first byte sent → the API's 201 (CSV streamed, validated, stored). */
   submitMs: number;
-  via: 'repository' | 'api';
+  via: 'api';
   rows: number;
+  /** Rows the API rejected (ERROR device changes). */
+  rejected: number;
+  /** Peak RSS of the bench process (server and client) during the upload, sampled every 20 ms. */
+  peakRssMb: number;
 }
 
 /**
@@ -45,7 +52,7 @@ export async function buildScaleCsv(
 }
 
 /**
- * Submits the scenario's CSV as one bulk change and times it.
+ * Submits the scenario's CSV as one bulk change through the API and times it.
  *
  * @example
  * const { bulkChangeId, submitMs } = await submitScaleCsv(env, scenario);
@@ -56,50 +63,37 @@ export async function submitScaleCsv(
 ): Promise<ScaleSubmission> {
   const csv = await buildScaleCsv(env, scenario);
   const sp = await env.provider(scenario.accountKey);
-  const started = performance.now();
-  // ---- replace from here with POST /api/v1/bulk-changes?changeType=…&serviceProviderId=… ----
-  const lines = csv.split('\n').filter((l) => l.trim() !== '');
-  const header = (lines[0] ?? '').split(',').map((h) => h.trim().toLowerCase());
-  const iccidAt = header.indexOf('iccid');
-  const planAt = header.indexOf('carrierrateplan');
-  if (iccidAt < 0 || planAt < 0) throw new Error('CSV header must name iccid and CarrierRatePlan');
-  const wanted = lines.slice(1).map((line, i) => {
-    const cells = line.split(',');
-    const iccid = cells[iccidAt]?.trim() ?? '';
-    if (!/^\d{19,20}$/.test(iccid))
-      throw new Error(`row ${i + 1}: iccid '${iccid}' is not an ICCID`);
-    return { iccid, plan: cells[planAt]?.trim() ?? '' };
-  });
-  const known = new Map<string, number>();
-  const devices = await env.database.db
-    .selectFrom('devices')
-    .select(['id', 'iccid'])
-    .where('service_provider_id', '=', sp.id)
-    .execute();
-  for (const d of devices) if (d.iccid !== null) known.set(d.iccid, d.id);
-  const created = await createBulkChangeRepository(env.database.db).create({
-    tenantId: sp.tenantId,
-    serviceProviderId: sp.id,
-    changeType: scenario.changeType,
-    portalType: 0,
-    request: scenario.request,
-    createdBy: 'bench',
-    deviceChanges: wanted.map((w) => ({
-      identifierKind: 'iccid' as const,
-      identifier: w.iccid,
-      iccid: w.iccid,
-      deviceId: known.get(w.iccid) ?? null,
-      changeRequest:
-        w.plan === scenario.request.CarrierRatePlan ? null : { CarrierRatePlan: w.plan },
-    })),
-  });
-  const bulkChangeId = created.bulkChange.id;
-  const via = 'repository' as const;
-  // ---- to here ----
-  return {
-    bulkChangeId,
-    submitMs: Math.round(performance.now() - started),
-    via,
-    rows: wanted.length,
-  };
+  const api = await startBenchApiServer({ database: env.database, tenantId: sp.tenantId });
+  try {
+    let peakRss = process.memoryUsage.rss();
+    const sampler = setInterval(() => {
+      peakRss = Math.max(peakRss, process.memoryUsage.rss());
+    }, 20);
+    const upload = await postCsv(api, {
+      changeType: scenario.changeType,
+      serviceProviderId: sp.id,
+      csv,
+    }).finally(() => clearInterval(sampler));
+    if (upload.status !== 201) {
+      throw new Error(
+        `POST /api/v1/bulk-changes answered ${upload.status}: ${JSON.stringify(upload.body).slice(0, 500)}`,
+      );
+    }
+    const { id, total, rejected } = upload.body;
+    if (typeof id !== 'number' || typeof total !== 'number') {
+      throw new Error(`the 201 names no bulk change: ${JSON.stringify(upload.body).slice(0, 500)}`);
+    }
+    // The API's own first queue message: sent (to nowhere) and marked sent now, see above.
+    await api.drainOutbox();
+    return {
+      bulkChangeId: id,
+      submitMs: Math.round(upload.ms),
+      via: 'api',
+      rows: total,
+      rejected: typeof rejected === 'number' ? rejected : 0,
+      peakRssMb: Math.round(peakRss / 1_048_576),
+    };
+  } finally {
+    await api.close();
+  }
 }
