@@ -181,4 +181,39 @@ describe('engine: fewer round trips per device change', () => {
       new Date(first ?? 0).getTime(),
     );
   });
+
+  it('does not send the progress statement within half a second of its own last one', async () => {
+    const { db } = testDb();
+    const store = createEngineStore(db);
+    const { bulkChangeId } = await createBulkChangeFixture(db, { count: 3 });
+    await store.startBulkChange(bulkChangeId);
+    const page = await store.claimPage(bulkChangeId, { limit: 3, owner: 'w', leaseMs: 60_000 });
+    const ok = { kind: 'succeeded', details: 'done' } as const;
+    const [a, b, c] = page;
+    if (a === undefined || b === undefined || c === undefined)
+      throw new Error('page of 3 expected');
+    const backdate = () =>
+      sql`update bulk_changes set last_progress_at = now() - interval '1 hour' where id = ${bulkChangeId}`.execute(
+        db,
+      );
+    const ageMs = async () => {
+      const row = await db
+        .selectFrom('bulk_changes')
+        .select(sql<number>`extract(epoch from now() - last_progress_at) * 1000`.as('age'))
+        .where('id', '=', bulkChangeId)
+        .executeTakeFirstOrThrow();
+      return Number(row.age);
+    };
+    await backdate();
+    expect(await store.recordResult(a, 'w', ok, [])).toBe(true);
+    expect(await ageMs()).toBeLessThan(60_000);
+    // Backdated behind the store's back: the next result, right after, does not look.
+    await backdate();
+    expect(await store.recordResult(b, 'w', ok, [])).toBe(true);
+    expect(await ageMs()).toBeGreaterThan(3_000_000);
+    // Half a second later it does, and writes it.
+    await new Promise((r) => setTimeout(r, 600));
+    expect(await store.recordResult(c, 'w', ok, [])).toBe(true);
+    expect(await ageMs()).toBeLessThan(60_000);
+  });
 });

@@ -1,7 +1,12 @@
 import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase } from '../../src/adapters/db/database.ts';
-import { createPgRateLimiter } from '../../src/adapters/db/pg-rate-limiter.ts';
+import {
+  createPgRateLimiter,
+  UNBOUNDED_CONCURRENCY,
+  UNBOUNDED_RATE_PER_SECOND,
+} from '../../src/adapters/db/pg-rate-limiter.ts';
 import type { Database } from '../../src/adapters/db/schema.ts';
 import { DB_TYPE, useTestDatabase } from '../support/test-database.ts';
 import { testDatabaseUrl } from '../support/test-database-url.ts';
@@ -112,5 +117,33 @@ describe('createPgRateLimiter', () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(new Error('deadline')), 50);
     await expect(l.acquire(controller.signal)).rejects.toThrow('deadline');
+  });
+
+  it('spends no statements on limits that cannot bind, and still shares any that can', async () => {
+    const db = connections[0] as Kysely<Database>;
+    const rows = async (key: string) => {
+      const buckets = await sql<{ n: number }>`
+        select count(*)::int as n from rate_limit_buckets where key = ${key}`.execute(db);
+      const slots = await sql<{ n: number }>`
+        select count(*)::int as n from rate_limit_slots where key = ${key}`.execute(db);
+      return { buckets: buckets.rows[0]?.n, slots: slots.rows[0]?.n };
+    };
+    const unbounded = createPgRateLimiter(db, {
+      key: 'acct-unbounded',
+      ratePerSecond: UNBOUNDED_RATE_PER_SECOND,
+      maxConcurrent: UNBOUNDED_CONCURRENCY,
+    });
+    const held = await Promise.all([unbounded.acquire(), unbounded.acquire()]);
+    expect(await rows('acct-unbounded')).toEqual({ buckets: 0, slots: 0 });
+    for (const release of held) release();
+
+    const justBelow = createPgRateLimiter(db, {
+      key: 'acct-just-below',
+      ratePerSecond: UNBOUNDED_RATE_PER_SECOND - 1,
+      maxConcurrent: UNBOUNDED_CONCURRENCY - 1,
+    });
+    const release = await justBelow.acquire();
+    expect(await rows('acct-just-below')).toEqual({ buckets: 1, slots: 1 });
+    release();
   });
 });

@@ -8,11 +8,28 @@
  * until the next token and sleeps that long. Concurrency: a slot row per call in flight in
  * `rate_limit_slots`, taken under a transaction-scoped advisory lock on the account key so
  * that the count-then-insert is atomic; slots are leases and expire if their holder dies.
+ *
+ * A limit so high that it cannot bind ({@link UNBOUNDED_RATE_PER_SECOND},
+ * {@link UNBOUNDED_CONCURRENCY}) costs no statements: sharing it would spend round trips on
+ * every carrier call to enforce nothing.
  */
 import { randomUUID } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import type { RateLimiter } from '../integrations/shared/rate-limiter.ts';
 import type { Database } from './schema.ts';
+
+/**
+ * A rate at or above this (calls per second per account) is treated as no rate limit: no
+ * token row is taken. It is two orders of magnitude above any carrier's documented limit.
+ */
+export const UNBOUNDED_RATE_PER_SECOND = 100_000;
+
+/**
+ * Calls in flight at or above this (per account, across all processes) are treated as no
+ * concurrency limit: no slot rows. A fleet of workers cannot reach it (each worker's pool
+ * caps its own calls in flight far below it).
+ */
+export const UNBOUNDED_CONCURRENCY = 1_000;
 
 /** Options of {@link createPgRateLimiter}. */
 export interface PgRateLimiterOptions {
@@ -44,13 +61,18 @@ export function createPgRateLimiter(
   if (!(rate > 0) || !Number.isFinite(rate))
     throw new RangeError('ratePerSecond must be a positive number');
   const burst = options.burst ?? Math.max(1, rate);
-  const maxConcurrent = options.maxConcurrent ?? Number.POSITIVE_INFINITY;
+  const rateBinds = rate < UNBOUNDED_RATE_PER_SECOND;
+  const maxConcurrent =
+    (options.maxConcurrent ?? Number.POSITIVE_INFINITY) >= UNBOUNDED_CONCURRENCY
+      ? Number.POSITIVE_INFINITY
+      : (options.maxConcurrent ?? Number.POSITIVE_INFINITY);
   const leaseMs = options.slotLeaseMs ?? 60_000;
   const pollMs = options.slotPollMs ?? 5;
   const holder = `${process.pid}:${randomUUID()}`;
 
   /** Takes a token, or returns the seconds to wait for the next one. */
   const takeToken = async (): Promise<number> => {
+    if (!rateBinds) return 0;
     const taken = await sql<{ tokens: number }>`
       insert into rate_limit_buckets as b (key, tokens, updated_at)
       values (${options.key}, ${burst - 1}::double precision, clock_timestamp())
