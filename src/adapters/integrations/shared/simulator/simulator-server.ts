@@ -345,6 +345,12 @@ export function createSimulator<S>(
             });
           });
         });
+        // Vendors keep idle connections open far longer than Node's 5 s default. With 5 s, a
+        // client reusing a connection idle for ~4–5 s can write a request onto a socket the
+        // server is closing: the request never arrives and the client sees a reset it must
+        // treat as ambiguous (a non-idempotent create is then looked up instead of sent).
+        srv.keepAliveTimeout = 65_000;
+        srv.headersTimeout = 66_000;
         srv.once('error', reject);
         srv.listen(port, host, () => {
           server = srv;
