@@ -111,7 +111,7 @@ export function resolveScenario(
         // set above what C/(k·L) needs so that the latency ceiling is the one measured.
         jasperLimits: { ratePerSecond: 1000, maxConcurrent: concurrency },
         revioLimits: { ratePerSecond: 1000, maxConcurrent: concurrency },
-        callsPerChange: { jasper: 2, revio: 2 },
+        callsPerChange: { jasper: 3, revio: 2 },
         rateLimited: false,
         target: { kind: 'ratio', value: 0.9 },
       };
@@ -133,7 +133,7 @@ export function resolveScenario(
         pageSize: 20,
         jasperLimits: { ratePerSecond: 50, maxConcurrent: 10 },
         revioLimits: { ratePerSecond: 1000, maxConcurrent: 40 },
-        callsPerChange: { jasper: 2, revio: 2 },
+        callsPerChange: { jasper: 3, revio: 2 },
         rateLimited: true,
         target: { kind: 'ratio', value: 0.9 },
       };
@@ -192,7 +192,7 @@ export function resolveScenario(
  * (calls × L)). Undefined when nothing bounds it (zero latency, limits that never bind).
  *
  * @example
- * ceilingPerSecond(resolveScenario('pod19-username')); // 10 / (4 × 0.05) = 50
+ * ceilingPerSecond(resolveScenario('pod19-username')); // 10 / (5 × 0.05) = 40
  */
 export function ceilingPerSecond(s: BenchScenario): number | undefined {
   const latency = s.latencyMs / 1000;
