@@ -4,7 +4,7 @@
  * Claiming leases a row (pushes `available_at` forward) so a crashed dispatcher's rows come
  * back by themselves; concurrent dispatchers skip each other's rows (SKIP LOCKED).
  */
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Database, OutboxMessage } from '../schema.ts';
 import { toJson } from './db-helpers.ts';
 
@@ -74,8 +74,14 @@ export function createOutboxRepository(db: Kysely<Database>): OutboxRepository {
 
     async claimDue(options = {}) {
       if (options.kinds?.length === 0) return [];
-      const now = options.now ?? new Date();
-      const leaseUntil = new Date(now.getTime() + (options.leaseMs ?? 60_000));
+      // The database's clock by default: `available_at` defaults to its now(), which has
+      // microseconds, so a JavaScript Date of the same millisecond would miss a row just written.
+      const leaseMs = options.leaseMs ?? 60_000;
+      const now = options.now ?? sql<Date>`now()`;
+      const leaseUntil =
+        options.now === undefined
+          ? sql<Date>`now() + ${`${leaseMs} milliseconds`}::interval`
+          : new Date(options.now.getTime() + leaseMs);
       const rows = await db
         .updateTable('notification_outbox')
         .set((eb) => ({ attempts: eb('attempts', '+', 1), available_at: leaseUntil }))
