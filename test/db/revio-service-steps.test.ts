@@ -7,8 +7,8 @@ import { createRevioSimulator } from '../../src/adapters/integrations/revio/revi
 import { buildDemoDataset } from '../../src/app/demo/demo-dataset.ts';
 import { type ChangeHandler, createHandlerRegistry } from '../../src/app/engine/change-handler.ts';
 import { createMessageProcessor } from '../../src/app/engine/process-message.ts';
+import { attachRevCustomer } from '../../src/app/handlers/revio-customer-steps.ts';
 import {
-  attachRevCustomer,
   createRevServiceLine,
   resolveRevioCustomer,
 } from '../../src/app/handlers/revio-service-steps.ts';

@@ -18,8 +18,8 @@ import {
   resolveRatePlanChanges,
   resumeRatePlan,
 } from './customer-rate-plan-schedule.ts';
+import { checkRevServiceGuards } from './revio-customer-steps.ts';
 import {
-  checkRevServiceGuards,
   createRevServiceLine,
   describeProducts,
   errorText,

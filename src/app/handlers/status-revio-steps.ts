@@ -20,9 +20,8 @@ import {
 import type { HandlerContext } from '../engine/change-handler.ts';
 import type { DeviceUpdate, EngineStore } from '../ports/engine-store.ts';
 import type { AfterJasperStatusChange } from './jasper-status-update.ts';
+import { attachRevCustomer, checkRevServiceGuards } from './revio-customer-steps.ts';
 import {
-  attachRevCustomer,
-  checkRevServiceGuards,
   createRevServiceLine,
   describeProducts,
   errorText,
